@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef SCX_CLIENT_CMD_H
+#define SCX_CLIENT_CMD_H
+
+#include <stdbool.h>
+
+/* Exit codes of scxctl (DESIGN.md section 3). */
+enum ctl_exit {
+	CTL_EXIT_OK = 0,
+	CTL_EXIT_FAILED = 1,       /* invalid config or the operation failed */
+	CTL_EXIT_USAGE = 2,        /* usage or file error */
+	CTL_EXIT_UNREACHABLE = 3,  /* agent unreachable */
+	CTL_EXIT_DENIED = 4,       /* permission denied */
+};
+
+/* Options given before the command name. */
+struct ctl_globals {
+	const char *socket_path;
+	bool json;
+	bool color;
+};
+
+/*
+ * A subcommand: argv[0] is the command's name; returns an enum ctl_exit
+ * value. Each prints its own results to stdout and diagnostics to stderr.
+ */
+struct ctl_command {
+	const char *name;
+	const char *args;
+	const char *summary;
+	int (*run)(const struct ctl_globals *g, int argc, char **argv);
+};
+
+#define CTL_DEFAULT_SOCKET "/run/scxd/scxd.sock"
+
+#endif
