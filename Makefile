@@ -208,6 +208,35 @@ check: check-fast check-fuzz check-vm
 include tests/fuzz/fuzz.mk
 include tests/vm/vm.mk
 
+# ---------------------------------------------------------------- install
+PREFIX ?= /usr
+SBINDIR ?= $(PREFIX)/sbin
+BINDIR ?= $(PREFIX)/bin
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+DOCDIR ?= $(PREFIX)/share/doc/scxd
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+DESTDIR ?=
+
+.PHONY: install
+install: $(SCXD) $(SCXCTL)
+	install -D -m 0755 $(SCXD) $(DESTDIR)$(SBINDIR)/scxd
+	install -D -m 0755 $(SCXCTL) $(DESTDIR)$(BINDIR)/scxctl
+	install -D -m 0644 packaging/systemd/scxd.service $(DESTDIR)$(UNITDIR)/scxd.service
+	install -D -m 0644 packaging/systemd/scxd.socket $(DESTDIR)$(UNITDIR)/scxd.socket
+	install -D -m 0644 packaging/sysusers.d/scxd.conf $(DESTDIR)$(SYSUSERSDIR)/scxd.conf
+	install -D -m 0644 packaging/tmpfiles.d/scxd.conf $(DESTDIR)$(TMPFILESDIR)/scxd.conf
+	install -d $(DESTDIR)$(DOCDIR)
+	install -m 0644 README.md $(wildcard docs/*.md) $(DESTDIR)$(DOCDIR)/
+	$(if $(wildcard examples/*.json),install -d $(DESTDIR)$(DOCDIR)/examples && \
+		install -m 0644 $(wildcard examples/*.json) $(DESTDIR)$(DOCDIR)/examples/)
+	$(if $(wildcard docs/*.8),install -d $(DESTDIR)$(MANDIR)/man8 && \
+		install -m 0644 $(wildcard docs/*.8) $(DESTDIR)$(MANDIR)/man8/)
+	$(if $(wildcard packaging/scxctl.bash),install -D -m 0644 packaging/scxctl.bash \
+		$(DESTDIR)$(BASHCOMPDIR)/scxctl)
+
 # ---------------------------------------------------------------- misc
 HDRS := $(sort $(wildcard common/*.h agent/*.h client/*.h))
 .PHONY: hdrcheck
