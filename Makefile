@@ -237,6 +237,34 @@ install: $(SCXD) $(SCXCTL)
 	$(if $(wildcard packaging/scxctl.bash),install -D -m 0644 packaging/scxctl.bash \
 		$(DESTDIR)$(BASHCOMPDIR)/scxctl)
 
+# ---------------------------------------------------------------- packages
+# Both are built from a copy of the tree in build/pkg so that the source
+# stays clean; libbpf comes from $(SCX_CACHE) as for every build.
+PKG_STAGE := build/pkg/scxd-$(VERSION)
+PKG_FILES := $(shell git ls-files 2>/dev/null)
+
+.PHONY: deb rpm
+deb: $(DEPS_MK)
+	$(Q)rm -rf $(PKG_STAGE) && mkdir -p $(PKG_STAGE)
+	$(Q)tar -c $(PKG_FILES) | tar -x -C $(PKG_STAGE)
+	$(Q)cp -r packaging/debian $(PKG_STAGE)/debian
+	$(Q)cp packaging/sysusers.d/scxd.conf $(PKG_STAGE)/debian/scxd.sysusers
+	$(Q)cd $(PKG_STAGE) && dpkg-buildpackage -us -uc -b > ../deb.log 2>&1 || \
+		{ tail -40 ../deb.log; exit 1; }
+	$(Q)mv build/pkg/scxd_$(VERSION)_*.deb build/
+	$(Q)ls build/*.deb
+
+rpm: $(DEPS_MK)
+	$(Q)rm -rf build/rpmbuild && mkdir -p build/rpmbuild/SOURCES build/pkg
+	$(Q)tar -czf build/rpmbuild/SOURCES/scxd-$(VERSION).tar.gz --transform 's,^,scxd-$(VERSION)/,' $(PKG_FILES)
+	$(Q)rpmbuild -bb packaging/rpm/scxd.spec \
+		--define '_topdir $(abspath build/rpmbuild)' \
+		--define 'scx_version $(VERSION)' \
+		--define 'scx_cache $(SCX_CACHE)' \
+		--nodeps > build/pkg/rpm.log 2>&1 || { tail -40 build/pkg/rpm.log; exit 1; }
+	$(Q)mv build/rpmbuild/RPMS/*/scxd-$(VERSION)-*.rpm build/
+	$(Q)ls build/*.rpm
+
 # ---------------------------------------------------------------- misc
 HDRS := $(sort $(wildcard common/*.h agent/*.h client/*.h))
 .PHONY: hdrcheck
