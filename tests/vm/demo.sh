@@ -1,0 +1,15 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# make demo: the scheduler running on a real kernel.
+echo "kernel: $(uname -r); CPUs: $(nproc); NUMA nodes: $(ls -d /sys/devices/system/node/node* | wc -l)"
+echo "sched_ext state before: $(cat /sys/kernel/sched_ext/state)"
+mini_loader > /tmp/ml.out 2>&1 &
+ml=$!
+i=0; while ! grep -q attached /tmp/ml.out && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+echo "sched_ext state: $(cat /sys/kernel/sched_ext/state), scheduler: $(cat /sys/kernel/sched_ext/root/ops)"
+stress-ng --cpu 4 --timeout 2s --metrics-brief 2>&1 | tail -3
+for p in 1 $ml $$; do
+	printf 'pid %-5s %-12s %s\n' "$p" "$(cat /proc/$p/comm)" "$(grep -E 'ext\.enabled' /proc/$p/sched | tr -s ' ')"
+done
+kill -TERM $ml; wait $ml
+cat /tmp/ml.out
+echo "sched_ext state after: $(cat /sys/kernel/sched_ext/state)"

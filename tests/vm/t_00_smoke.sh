@@ -1,0 +1,43 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Smoke test of the VM itself and of the BPF toolchain: NUMA layout, the NIC
+# on node 1 with its MSI-X IRQs, and the minimal scheduler from bpf/
+# attaching, scheduling tasks, and going away when its loader is killed.
+
+check "numa: node0 cpus 0-1" [ "$(cat /sys/devices/system/node/node0/cpulist)" = 0-1 ]
+check "numa: node1 cpus 2-3" [ "$(cat /sys/devices/system/node/node1/cpulist)" = 2-3 ]
+
+pci=$(dirname "$(readlink -f /sys/class/net/eth0/device)")
+check "nic: eth0 on numa node 1" [ "$(cat "$pci/numa_node" 2>/dev/null)" = 1 ]
+irqs=$(ls "$pci/msi_irqs" 2>/dev/null)
+nirq=$(echo $irqs | wc -w)
+check "nic: msi-x irqs visible ($nirq)" [ "$nirq" -ge 2 ]
+missing=0
+for i in $irqs; do [ -f "/proc/irq/$i/smp_affinity_list" ] || missing=$((missing + 1)); done
+check "nic: every msi-x irq in /proc/irq" [ "$missing" = 0 ]
+
+check "sched_ext: present and disabled" is_state disabled
+
+mini_loader > /tmp/ml.out 2>&1 &
+ml=$!
+if wait_for 100 grep -q attached /tmp/ml.out; then pass "minimal: attached"; else
+	fail "minimal: attached"; cat /tmp/ml.out; fi
+check "minimal: state enabled" is_state enabled
+check "minimal: ops name scxd_minimal" [ "$(scx_ops)" = scxd_minimal ]
+sleep 5 &
+sl=$!
+check "minimal: a task has ext.enabled 1" ext_enabled "$sl"
+check "minimal: pid 1 has ext.enabled 1" ext_enabled 1
+check "minimal: stress-ng runs under it" stress-ng --cpu 4 --timeout 2s --quiet
+kill -9 "$ml"
+check "minimal: kill -9 of the loader returns to the default scheduler" wait_for 50 is_state disabled
+check "minimal: tasks leave sched_ext" wait_for 50 sh -c "! grep -qE 'ext\.enabled +: +1' /proc/$sl/sched"
+kill "$sl" 2>/dev/null
+
+# Clean detach through the loader's SIGTERM path.
+mini_loader > /tmp/ml2.out 2>&1 &
+ml=$!
+wait_for 100 grep -q attached /tmp/ml2.out
+kill -TERM "$ml"
+wait "$ml"
+check "minimal: SIGTERM detaches cleanly" grep -q 'detached: [1-9][0-9]* enqueues, exit kind 64' /tmp/ml2.out
+check "minimal: state disabled after detach" wait_for 50 is_state disabled
