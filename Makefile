@@ -165,7 +165,7 @@ TEST_LIBS := -lcunit $(CLIENT_LIBS) $(COMMON_LIBS) $(AGENT_LIBS)
 # Each tests/<tier>/test_<name>.c defines `int suite_<name>(void)`; the list
 # of suites is generated from the file names so that adding a suite is
 # adding a file.
-$(BUILD)/gen/%_suites.h: $(MAKEFILE_LIST)
+$(BUILD)/gen/%_suites.h: FORCE
 	$(Q)mkdir -p $(@D)
 	$(Q)for f in $(sort $(wildcard tests/$*/test_*.c)); do \
 		n=$${f##*/test_}; n=$${n%.c}; echo "SUITE($$n)"; done > $@.tmp
@@ -188,6 +188,9 @@ $(BUILD)/tests/unit-runner: $(BUILD)/tests/unit/runner.o $(UNIT_OBJS) $(LIBCLIEN
 $(BUILD)/tests/integration-runner: $(BUILD)/tests/integration/runner.o $(INTEG_OBJS) $(LIBCLIENT) $(LIBAGENT) $(LIBCOMMON) $(LIBBPF_A)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(TEST_LIBS)
+
+.PHONY: FORCE
+FORCE:
 
 .PHONY: check check-unit check-integration check-fast check-vm check-fuzz asan fuzz bench demo
 check-unit: $(BUILD)/tests/unit-runner

@@ -5,7 +5,8 @@
  * tests/<tier>/test_<name>.c); each file defines int suite_<name>(void),
  * which adds its suite and returns 0, or -1 if CUnit failed.
  *
- *   runner [-s SUITE]   run every suite, or one; exit 1 on any failure
+ *   runner [-v] [-s SUITE]   run every suite, or one; exit 1 on any failure;
+ *                            -v shows the log of the code under test
  */
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 
 #include <CUnit/Basic.h>
 
+#include "common/log.h"
 #include "tests/runner.h"
 
 #define SUITE(name) int suite_##name(void);
@@ -35,13 +37,18 @@ int main(int argc, char **argv)
 	unsigned int failures;
 	int opt, n = 0;
 
-	while ((opt = getopt(argc, argv, "s:")) != -1) {
+	/* Code under test logs its warnings; -v shows them. */
+	log_init(TIER, LOG_LEVEL_ERROR);
+	while ((opt = getopt(argc, argv, "s:v")) != -1) {
 		switch (opt) {
 		case 's':
 			only = optarg;
 			break;
+		case 'v':
+			log_set_level(LOG_LEVEL_DEBUG);
+			break;
 		default:
-			fprintf(stderr, "usage: %s [-s SUITE]\n", argv[0]);
+			fprintf(stderr, "usage: %s [-v] [-s SUITE]\n", argv[0]);
 			return 2;
 		}
 	}
