@@ -9,7 +9,7 @@ FUZZ_CLANG ?= $(BPF_CLANG)
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRCS))
 FUZZ_LIB_SRCS := $(COMMON_SRCS) $(CLIENT_SRCS)
-FUZZ_RUNS ?= 20000
+FUZZ_RUNS ?= 200000
 FUZZ_SECS ?= 300
 FUZZ_FLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -I. -Ibuild/gen -DSCX_VERSION='"$(VERSION)"'
