@@ -94,6 +94,8 @@ UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(UNIT_SRCS))
 INTEG_SRCS := $(sort $(wildcard tests/integration/test_*.c))
 INTEG_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(INTEG_SRCS))
+# Helpers shared by the test tiers (fake sysfs/procfs trees).
+TEST_SUPPORT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(filter-out tests/runner.c,$(wildcard tests/*.c)))
 
 LIBCOMMON := $(BUILD)/libscxcommon.a
 LIBCLIENT := $(BUILD)/libscxclient.a
@@ -181,11 +183,11 @@ $(BUILD)/tests/unit/runner.o $(BUILD)/tests/integration/runner.o: \
 	$(Q)$(CC) $(CPPFLAGS_ALL) -DSUITES_H='"$(notdir $(@D))_suites.h"' \
 		-DTIER='"$(notdir $(@D))"' $(CFLAGS_ALL) -MMD -MP -c $< -o $@
 
-$(BUILD)/tests/unit-runner: $(BUILD)/tests/unit/runner.o $(UNIT_OBJS) $(LIBCLIENT) $(LIBAGENT) $(LIBCOMMON) $(LIBBPF_A)
+$(BUILD)/tests/unit-runner: $(BUILD)/tests/unit/runner.o $(UNIT_OBJS) $(TEST_SUPPORT_OBJS) $(LIBCLIENT) $(LIBAGENT) $(LIBCOMMON) $(LIBBPF_A)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(TEST_LIBS)
 
-$(BUILD)/tests/integration-runner: $(BUILD)/tests/integration/runner.o $(INTEG_OBJS) $(LIBCLIENT) $(LIBAGENT) $(LIBCOMMON) $(LIBBPF_A)
+$(BUILD)/tests/integration-runner: $(BUILD)/tests/integration/runner.o $(INTEG_OBJS) $(TEST_SUPPORT_OBJS) $(LIBCLIENT) $(LIBAGENT) $(LIBCOMMON) $(LIBBPF_A)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(TEST_LIBS)
 

@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,44 +17,11 @@
 
 #include "agent/irq.h"
 #include "common/fileio.h"
+#include "tests/fakefs.h"
 #include "tests/runner.h"
 
-static char root[PATH_MAX], sysfs[PATH_MAX + 8], procfs[PATH_MAX + 8], run[PATH_MAX + 8];
-
-static void mkdirs(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void mkdirs(const char *fmt, ...)
-{
-	char path[PATH_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(path, sizeof(path), fmt, ap);
-	va_end(ap);
-	for (char *p = path + 1; *p; p++) {
-		if (*p == '/') {
-			*p = '\0';
-			(void)mkdir(path, 0755);
-			*p = '/';
-		}
-	}
-	(void)mkdir(path, 0755);
-}
-
-static void put(const char *text, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(const char *text, const char *fmt, ...)
-{
-	char path[PATH_MAX];
-	va_list ap;
-	FILE *f;
-
-	va_start(ap, fmt);
-	vsnprintf(path, sizeof(path), fmt, ap);
-	va_end(ap);
-	f = fopen(path, "w");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	fputs(text, f);
-	fclose(f);
-}
+static struct fakefs fs;
+static char sysfs[512], procfs[512], run[512];
 
 static void get(char *buf, size_t size, unsigned int irq)
 {
@@ -68,18 +34,16 @@ static void get(char *buf, size_t size, unsigned int irq)
 
 static void add_irq(unsigned int irq, const char *aff)
 {
-	mkdirs("%s/irq/%u", procfs, irq);
-	put(aff, "%s/irq/%u/smp_affinity_list", procfs, irq);
+	fakefs_put(&fs, aff, "proc/irq/%u/smp_affinity_list", irq);
 }
 
 /* class/net/IF/device -> the device below devices/pci0000:00, relative like sysfs. */
 static void link_device(const char *ifname, const char *dev)
 {
-	char p[PATH_MAX + 64], target[256];
+	char target[256];
 
-	snprintf(p, sizeof(p), "%s/class/net/%s/device", sysfs, ifname);
 	snprintf(target, sizeof(target), "../../../devices/pci0000:00/%s", dev);
-	CU_ASSERT_FATAL(symlink(target, p) == 0);
+	fakefs_symlink(&fs, target, "sys/class/net/%s/device", ifname);
 }
 
 /*
@@ -91,35 +55,27 @@ static void link_device(const char *ifname, const char *dev)
  */
 static void build_tree(void)
 {
-	const char *pci0 = "devices/pci0000:00";
+	fakefs_init(&fs);
+	fakefs_path(&fs, sysfs, sizeof(sysfs), "sys");
+	fakefs_path(&fs, procfs, sizeof(procfs), "proc");
+	fakefs_path(&fs, run, sizeof(run), "run");
+	fakefs_mkdir(&fs, "run");
+	fakefs_mkdir(&fs, "sys/class/net/lo");
+	fakefs_mkdir(&fs, "sys/class/net/br0");
 
-	snprintf(root, sizeof(root), "/tmp/scx-irq-test.XXXXXX");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(root));
-	snprintf(sysfs, sizeof(sysfs), "%s/sys", root);
-	snprintf(procfs, sizeof(procfs), "%s/proc", root);
-	snprintf(run, sizeof(run), "%s/run", root);
-	mkdirs("%s", run);
-	mkdirs("%s/class/net/lo", sysfs);
-	mkdirs("%s/class/net/br0", sysfs);
-
-	mkdirs("%s/%s/0000:00:03.0/virtio0/net/eth0", sysfs, pci0);
-	mkdirs("%s/%s/0000:00:03.0/msi_irqs/24", sysfs, pci0);
-	mkdirs("%s/%s/0000:00:03.0/msi_irqs/25", sysfs, pci0);
-	mkdirs("%s/%s/0000:00:03.0/msi_irqs/26", sysfs, pci0);
-	put("1\n", "%s/%s/0000:00:03.0/numa_node", sysfs, pci0);
-	mkdirs("%s/class/net/eth0", sysfs);
+	fakefs_mkdir(&fs, "sys/devices/pci0000:00/0000:00:03.0/virtio0/net/eth0");
+	for (int i = 24; i <= 26; i++)
+		fakefs_mkdir(&fs, "sys/devices/pci0000:00/0000:00:03.0/msi_irqs/%d", i);
+	fakefs_put(&fs, "1\n", "sys/devices/pci0000:00/0000:00:03.0/numa_node");
 	link_device("eth0", "0000:00:03.0/virtio0");
 
-	mkdirs("%s/%s/0000:00:04.0/msi_irqs/30", sysfs, pci0);
-	mkdirs("%s/%s/0000:00:04.0/msi_irqs/31", sysfs, pci0);
-	put("0\n", "%s/%s/0000:00:04.0/numa_node", sysfs, pci0);
-	mkdirs("%s/class/net/eth1", sysfs);
-
-	mkdirs("%s/%s/0000:00:05.0", sysfs, pci0);
-	put("-1\n", "%s/%s/0000:00:05.0/numa_node", sysfs, pci0);
-	put("11\n", "%s/%s/0000:00:05.0/irq", sysfs, pci0);
-	mkdirs("%s/class/net/eth2", sysfs);
+	fakefs_mkdir(&fs, "sys/devices/pci0000:00/0000:00:04.0/msi_irqs/30");
+	fakefs_mkdir(&fs, "sys/devices/pci0000:00/0000:00:04.0/msi_irqs/31");
+	fakefs_put(&fs, "0\n", "sys/devices/pci0000:00/0000:00:04.0/numa_node");
 	link_device("eth1", "0000:00:04.0");
+
+	fakefs_put(&fs, "-1\n", "sys/devices/pci0000:00/0000:00:05.0/numa_node");
+	fakefs_put(&fs, "11\n", "sys/devices/pci0000:00/0000:00:05.0/irq");
 	link_device("eth2", "0000:00:05.0");
 
 	add_irq(24, "0-7\n");
@@ -133,12 +89,7 @@ static void build_tree(void)
 
 static void remove_tree(void)
 {
-	char cmd[PATH_MAX + 16];
-
-	if (strncmp(root, "/tmp/scx-irq-test.", 18) != 0)
-		return;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	CU_ASSERT(system(cmd) == 0);
+	fakefs_remove(&fs);
 }
 
 /* 2 nodes of 4 CPUs: node 0 = 0-3, node 1 = 4-7; CPU 3 is isolated. */
@@ -238,7 +189,7 @@ static void test_apply_restore(void)
 	CU_ASSERT_EQUAL(irq_balancer_apply(&b, &t, &owned), 0);
 
 	/* Someone else rewrote irq 25: drift is seen and corrected. */
-	put("0\n", "%s/irq/25/smp_affinity_list", procfs);
+	add_irq(25, "0\n");
 	CU_ASSERT_EQUAL(irq_balancer_apply(&b, &t, &owned), 1);
 	CU_ASSERT_EQUAL(find(&b, 25)->drift, 1);
 
@@ -257,7 +208,7 @@ static void test_refused_not_retried(void)
 	struct irq_balancer b;
 	struct cpumask owned;
 	struct irq_topo t;
-	char path[PATH_MAX + 64], buf[64];
+	char buf[64];
 
 	build_tree();
 	make_topo(&t);
@@ -267,10 +218,7 @@ static void test_refused_not_retried(void)
 	 * Root ignores file modes, so the refusal used here is a missing
 	 * file (an MSI IRQ without a /proc entry).
 	 */
-	snprintf(path, sizeof(path), "%s/irq/31/smp_affinity_list", procfs);
-	CU_ASSERT_FATAL(unlink(path) == 0);
-	snprintf(path, sizeof(path), "%s/irq/31", procfs);
-	CU_ASSERT_FATAL(rmdir(path) == 0);
+	fakefs_unlink(&fs, "proc/irq/31/smp_affinity_list");
 	CU_ASSERT_EQUAL(irq_balancer_apply(&b, &t, &owned), 5);
 	CU_ASSERT_EQUAL(find(&b, 31)->status, IRQ_REFUSED);
 	CU_ASSERT_EQUAL(find(&b, 31)->err, -ENOENT);
@@ -292,15 +240,14 @@ static void test_device_disappears(void)
 	struct irq_balancer b;
 	struct cpumask owned;
 	struct irq_topo t;
-	char path[PATH_MAX + 64], buf[64];
+	char buf[64];
 
 	build_tree();
 	make_topo(&t);
 	cpumask_zero(&owned);
 	CU_ASSERT_EQUAL_FATAL(irq_balancer_init(&b, sysfs, procfs, run), 0);
 	CU_ASSERT_EQUAL(irq_balancer_apply(&b, &t, &owned), 6);
-	snprintf(path, sizeof(path), "%s/class/net/eth1/device", sysfs);
-	CU_ASSERT_FATAL(unlink(path) == 0);
+	fakefs_unlink(&fs, "sys/class/net/eth1/device");
 	CU_ASSERT_EQUAL(irq_balancer_rescan(&b), 1);
 	CU_ASSERT_EQUAL(b.nr_nics, 2);
 	CU_ASSERT_PTR_NULL(find(&b, 30));
@@ -340,7 +287,7 @@ static void test_crash_recovery(void)
 	/* No snapshot: nothing to do. */
 	CU_ASSERT_EQUAL(irq_recover(run, procfs), 0);
 	/* A corrupt snapshot is refused and moved aside, not deleted. */
-	put("scxd-irq-snapshot 1\n24 banana\n", "%s", snap);
+	fakefs_put(&fs, "scxd-irq-snapshot 1\n24 banana\n", "run/irq-affinity.snapshot");
 	CU_ASSERT_EQUAL(irq_recover(run, procfs), -EINVAL);
 	CU_ASSERT(stat(snap, &st) < 0);
 	snprintf(cmd, sizeof(cmd), "ls %s/irq-affinity.snapshot.corrupt-* >/dev/null", run);
@@ -352,8 +299,7 @@ static void test_irqbalance_detect(void)
 {
 	build_tree();
 	CU_ASSERT_FALSE(irq_irqbalance_running(procfs));
-	mkdirs("%s/4242", procfs);
-	put("irqbalance\n", "%s/4242/comm", procfs);
+	fakefs_put(&fs, "irqbalance\n", "proc/4242/comm");
 	CU_ASSERT_TRUE(irq_irqbalance_running(procfs));
 	remove_tree();
 }
