@@ -47,7 +47,7 @@ HARDEN := -O2 -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=3 -fstack-protector-strong \
 	-fstack-clash-protection -fcf-protection=full -fPIE
 HARDEN_LD := -pie -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack -Wl,--as-needed
 
-CPPFLAGS_ALL := -I. -I$(BUILD)/gen -DSCX_VERSION='"$(VERSION)"' $(CPPFLAGS)
+CPPFLAGS_ALL := -D_GNU_SOURCE -I. -I$(BUILD)/gen -DSCX_VERSION='"$(VERSION)"' $(CPPFLAGS)
 CFLAGS_ALL := -std=gnu11 -g $(HARDEN) $(WARN) $(SAN_FLAGS) $(CFLAGS)
 LDFLAGS_ALL := $(HARDEN_LD) $(SAN_FLAGS) $(LDFLAGS)
 
@@ -55,7 +55,7 @@ LDFLAGS_ALL := $(HARDEN_LD) $(SAN_FLAGS) $(LDFLAGS)
 # with the hardening flags but without -Werror and the extra warnings.
 PB_CFLAGS := -std=gnu11 -g $(HARDEN) -Wall $(SAN_FLAGS)
 
-COMMON_LIBS := -lprotobuf-c -lnuma
+COMMON_LIBS := -lprotobuf-c -lnuma -lpcre2-8
 CLIENT_LIBS := -lyajl
 AGENT_LIBS := -lcap -lsystemd -lelf -lz
 

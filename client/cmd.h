@@ -3,6 +3,7 @@
 #define SCX_CLIENT_CMD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* Exit codes of scxctl (DESIGN.md section 3). */
 enum ctl_exit {
@@ -32,5 +33,18 @@ struct ctl_command {
 };
 
 #define CTL_DEFAULT_SOCKET "/run/scxd/scxd.sock"
+
+struct cfg_topo;
+
+/* Commands (client/cmd_<name>.c). */
+int cmd_validate(const struct ctl_globals *g, int argc, char **argv);
+
+/*
+ * Read a whole file, or stdin for "-", into a new NUL-terminated buffer
+ * (at most 16 MiB). Returns 0 or -errno (-EFBIG when too large).
+ */
+int ctl_read_file(const char *name, char **ret_text, size_t *ret_len);
+/* This machine's topology as the validator needs it; false (warned) if unreadable. */
+bool ctl_local_topology(struct cfg_topo *ret);
 
 #endif

@@ -16,6 +16,8 @@
 static int cmd_version(const struct ctl_globals *g, int argc, char **argv);
 
 static const struct ctl_command commands[] = {
+	{ "validate", "[--nodes N] [--cpus N] FILE...", "parse and validate configs (no agent)",
+	  cmd_validate },
 	{ "version", "", "client and agent versions", cmd_version },
 	{ NULL, NULL, NULL, NULL },
 };

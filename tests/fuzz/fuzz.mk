@@ -12,7 +12,7 @@ FUZZ_LIB_SRCS := $(COMMON_SRCS) $(CLIENT_SRCS)
 FUZZ_RUNS ?= 200000
 FUZZ_SECS ?= 300
 FUZZ_FLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
-	-fno-sanitize-recover=all -I. -Ibuild/gen -DSCX_VERSION='"$(VERSION)"'
+	-fno-sanitize-recover=all -D_GNU_SOURCE -I. -Ibuild/gen -DSCX_VERSION='"$(VERSION)"'
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_SRCS) $(PROTO_C) $(DEPS_MK)
 	$(call msg,FUZZ-CC,$@)
