@@ -1256,6 +1256,14 @@ static void emit(struct out *o, const char *fmt, ...)
 
 	if (o->nomem)
 		return;
+	if (!o->buf) {
+		o->buf = malloc(4096);
+		if (!o->buf) {
+			o->nomem = true;
+			return;
+		}
+		o->cap = 4096;
+	}
 	for (;;) {
 		va_start(ap, fmt);
 		n = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);

@@ -26,7 +26,7 @@ check-fuzz: $(FUZZ_BINS)
 		n=$${b##*/fuzz_}; c=tests/fuzz/corpus/$$n; w=build/fuzz/work-$$n; \
 		rm -rf $$w; mkdir -p $$w; \
 		echo "  FUZZ      $$n ($(FUZZ_RUNS) runs)"; \
-		$$b -runs=$(FUZZ_RUNS) -max_len=65536 $$w $$( [ -d $$c ] && echo $$c ) \
+		$$b -runs=$(FUZZ_RUNS) -max_len=65536 -artifact_prefix=build/fuzz/ $$w $$( [ -d $$c ] && echo $$c ) \
 			> build/fuzz/$$n.log 2>&1 || { tail -40 build/fuzz/$$n.log; exit 1; }; \
 		grep -E '^Done [0-9]+ runs' build/fuzz/$$n.log; \
 	done; [ -n "$(FUZZ_BINS)" ] || { echo "check-fuzz: no fuzz targets"; exit 1; }
@@ -35,6 +35,6 @@ fuzz: $(FUZZ_BINS)
 	$(Q)for b in $(FUZZ_BINS); do \
 		n=$${b##*/fuzz_}; c=tests/fuzz/corpus/$$n; w=build/fuzz/work-$$n; mkdir -p $$w; \
 		echo "  FUZZ      $$n ($(FUZZ_SECS) s)"; \
-		$$b -max_total_time=$(FUZZ_SECS) -max_len=65536 $$w $$( [ -d $$c ] && echo $$c ) \
+		$$b -max_total_time=$(FUZZ_SECS) -max_len=65536 -artifact_prefix=build/fuzz/ $$w $$( [ -d $$c ] && echo $$c ) \
 			|| exit 1; \
 	done

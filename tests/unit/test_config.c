@@ -20,6 +20,7 @@
 #include "client/cmd.h"
 #include "client/json.h"
 #include "common/config.h"
+#include "common/pbconv.h"
 #include "tests/runner.h"
 
 static const struct cfg_topo test_topo = { .nr_cpus = 8, .nr_nodes = 2, .nr_llcs = 2 };
@@ -153,13 +154,17 @@ static void test_invalid_corpus(void)
 	CU_ASSERT(for_each_json(TEST_DATA_DIR "/config/invalid", expect_golden) >= 40);
 }
 
-/* JSON -> model -> JSON -> model: the second model prints identically. */
+/*
+ * JSON -> model -> JSON -> model prints identically, and so does the model
+ * after a trip through the protobuf the client sends to the agent.
+ */
 static void expect_roundtrip(const char *path)
 {
 	struct cfg_diags d = { 0 };
-	struct cfg *a = NULL, *b = NULL;
-	char *text, *ja, *jb;
-	size_t len;
+	struct cfg *a = NULL, *b = NULL, *p = NULL;
+	char *text, *ja, *jb, *jp;
+	uint8_t *packed;
+	size_t len, plen;
 
 	text = slurp(path, &len);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
@@ -175,6 +180,17 @@ static void expect_roundtrip(const char *path)
 	CU_ASSERT_STRING_EQUAL(ja, jb);
 	CU_ASSERT_EQUAL(a->nr_layers, b->nr_layers);
 	CU_ASSERT_EQUAL(a->object_form, b->object_form);
+
+	CU_ASSERT_EQUAL_FATAL(pbconv_pack(a, &packed, &plen), 0);
+	CU_ASSERT_EQUAL_FATAL(pbconv_unpack(packed, plen, &p, &d), 0);
+	jp = json_format_config(p);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(jp);
+	if (strcmp(ja, jp) != 0)
+		fprintf(stderr, "\n%s: protobuf round trip differs\n%s\n---\n%s\n", path, ja, jp);
+	CU_ASSERT_STRING_EQUAL(ja, jp);
+	free(jp);
+	free(packed);
+	cfg_free(p);
 	free(ja);
 	free(jb);
 	cfg_free(a);
@@ -257,6 +273,42 @@ static void test_hostile_model(void)
 	cfg_diags_release(&d);
 }
 
+/* Hostile protobuf: counts past the limits are refused before any copy. */
+static void test_hostile_protobuf(void)
+{
+	static const uint8_t garbage[] = { 0x1a, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x00 };
+	Scxd__V1__Config pb = SCXD__V1__CONFIG__INIT;
+	Scxd__V1__Layer *layers[SCX_MAX_LAYERS + 1], one = SCXD__V1__LAYER__INIT;
+	Scxd__V1__AndBlock *ors[SCX_MAX_LAYER_MATCH_ORS + 1], blk = SCXD__V1__AND_BLOCK__INIT;
+	struct cfg_diags d = { 0 };
+	struct cfg *c = NULL;
+
+	CU_ASSERT_EQUAL(pbconv_unpack(garbage, sizeof(garbage), &c, &d), -EINVAL);
+	CU_ASSERT_PTR_NULL(c);
+	for (int i = 0; i <= SCX_MAX_LAYERS; i++)
+		layers[i] = &one;
+	pb.layers = layers;
+	pb.n_layers = SCX_MAX_LAYERS + 1;
+	CU_ASSERT_EQUAL(pbconv_from_pb(&pb, &c, &d), -EINVAL);
+	for (int i = 0; i <= SCX_MAX_LAYER_MATCH_ORS; i++)
+		ors[i] = &blk;
+	one.ors = ors;
+	one.n_ors = SCX_MAX_LAYER_MATCH_ORS + 1;
+	pb.n_layers = 1;
+	CU_ASSERT_EQUAL(pbconv_from_pb(&pb, &c, &d), -EINVAL);
+	one.n_ors = 1;
+	one.n_nodes = 100000;
+	CU_ASSERT_EQUAL(pbconv_from_pb(&pb, &c, &d), -EINVAL);
+	CU_ASSERT(d.nr_errors >= 4);
+	/* Within the limits it decodes; semantics are the validator's. */
+	one.n_nodes = 0;
+	one.kind = 77;
+	CU_ASSERT_EQUAL_FATAL(pbconv_from_pb(&pb, &c, &d), 0);
+	CU_ASSERT(cfg_validate(c, NULL, 0, &d) > 0);
+	cfg_free(c);
+	cfg_diags_release(&d);
+}
+
 /* --strict turns warnings into errors. */
 static void test_strict(void)
 {
@@ -302,6 +354,7 @@ TEST_SUITE(config)
 		{ "JSON round trip", test_roundtrip },
 		{ "worked example on 2 nodes and 1 node", test_worked_example_topology },
 		{ "hostile model", test_hostile_model },
+		{ "hostile protobuf", test_hostile_protobuf },
 		{ "strict mode", test_strict },
 		{ "normalization", test_normalize },
 		{ NULL, NULL },
