@@ -212,6 +212,7 @@ check: check-fast check-fuzz check-vm
 
 include tests/fuzz/fuzz.mk
 include tests/vm/vm.mk
+include bench/bench.mk
 
 # ---------------------------------------------------------------- install
 PREFIX ?= /usr

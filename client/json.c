@@ -345,6 +345,29 @@ static void mark(struct dec *x, size_t off)
 	pm->n++;
 }
 
+/* The parser knows exactly where its problems are: keep the offset with the diag. */
+static void note_diag_offset(struct dec *x, size_t off)
+{
+	struct json_posmap *pm = x->pm;
+	size_t i = x->d->n - 1;
+
+	if (!pm)
+		return;
+	if (i >= pm->n_diag_off) {
+		size_t n = (i + 1) * 2;
+		size_t *v = realloc(pm->diag_off, n * sizeof(*v));
+
+		if (!v) {
+			x->err = -ENOMEM;
+			return;
+		}
+		memset(v + pm->n_diag_off, 0, (n - pm->n_diag_off) * sizeof(*v));
+		pm->diag_off = v;
+		pm->n_diag_off = n;
+	}
+	pm->diag_off[i] = off + 1;
+}
+
 static void report(struct dec *x, enum cfg_severity sev, size_t off, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 static void report(struct dec *x, enum cfg_severity sev, size_t off, const char *fmt, ...)
@@ -356,8 +379,11 @@ static void report(struct dec *x, enum cfg_severity sev, size_t off, const char 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	mark(x, off);
-	if (cfg_diag_add(x->d, sev, x->path, "%s", msg) < 0)
+	if (cfg_diag_add(x->d, sev, x->path, "%s", msg) < 0) {
 		x->err = -ENOMEM;
+		return;
+	}
+	note_diag_offset(x, off);
 }
 
 static const char *type_name(enum jtype t)
@@ -1098,11 +1124,12 @@ int json_parse_config(const char *text, size_t len, struct cfg **ret_cfg, struct
 			msg[strcspn(msg, "\n")] = '\0';
 		if (b.too_deep)
 			msg = (char *)"nested deeper than 64 levels";
-		mark(&x, off < len ? off : len);
-		if (cfg_diag_add(d, CFG_ERROR, "$", "invalid JSON: %s", msg && *msg ? msg : "unexpected end of input") < 0)
+		if (cfg_diag_add(d, CFG_ERROR, "$", "invalid JSON: %s", msg && *msg ? msg : "unexpected end of input") < 0) {
 			r = -ENOMEM;
-		else
-			r = -EINVAL;
+		} else {
+			note_diag_offset(&x, off < len ? off : len);
+			r = x.err ? x.err : -EINVAL;
+		}
 		if (e)
 			yajl_free_error(b.h, e);
 		goto out;
@@ -1128,19 +1155,35 @@ out:
 	return r;
 }
 
+/* 1-based line and byte column of offset off in pm's text. */
+static void line_col(const struct json_posmap *pm, size_t off, unsigned int *ret_line, unsigned int *ret_col)
+{
+	unsigned int line = 1, col = 1;
+
+	for (size_t i = 0; i < off && i < pm->len; i++) {
+		if (pm->text[i] == '\n') {
+			line++;
+			col = 1;
+		} else {
+			col++;
+		}
+	}
+	*ret_line = line;
+	*ret_col = col;
+}
+
 int json_posmap_find(const struct json_posmap *pm, const char *path, unsigned int *ret_line,
 		     unsigned int *ret_col)
 {
 	char p[1024];
 	size_t off = 0, plen;
 	bool found = false;
-	unsigned int line = 1, col = 1;
 
 	snprintf(p, sizeof(p), "%s", path);
 	for (;;) {
 		plen = strlen(p);
-		/* The last record wins: the decoder marks a value before its errors. */
-		for (size_t i = pm->n; i-- > 0;)
+		/* The first record: where the value was first read. */
+		for (size_t i = 0; i < pm->n; i++)
 			if (strcmp(pm->v[i].path, p) == 0) {
 				off = pm->v[i].off;
 				found = true;
@@ -1157,16 +1200,7 @@ int json_posmap_find(const struct json_posmap *pm, const char *path, unsigned in
 	}
 	if (!found)
 		return -ENOENT;
-	for (size_t i = 0; i < off && i < pm->len; i++) {
-		if (pm->text[i] == '\n') {
-			line++;
-			col = 1;
-		} else {
-			col++;
-		}
-	}
-	*ret_line = line;
-	*ret_col = col;
+	line_col(pm, off, ret_line, ret_col);
 	return 0;
 }
 
@@ -1224,7 +1258,12 @@ struct json_problem *json_locate_problems(const struct cfg_diags *d, const struc
 	for (size_t i = 0; i < d->n; i++) {
 		v[i].dg = &d->v[i];
 		v[i].order = i;
-		v[i].have = json_posmap_find(pm, d->v[i].path, &v[i].line, &v[i].col) == 0;
+		if (i < pm->n_diag_off && pm->diag_off[i]) {
+			line_col(pm, pm->diag_off[i] - 1, &v[i].line, &v[i].col);
+			v[i].have = true;
+		} else {
+			v[i].have = json_posmap_find(pm, d->v[i].path, &v[i].line, &v[i].col) == 0;
+		}
 	}
 	qsort(v, d->n, sizeof(*v), cmp_problem);
 	return v;
@@ -1237,6 +1276,7 @@ void json_posmap_release(struct json_posmap *pm)
 	for (size_t i = 0; i < pm->n; i++)
 		free(pm->v[i].path);
 	free(pm->v);
+	free(pm->diag_off);
 	memset(pm, 0, sizeof(*pm));
 }
 

@@ -21,6 +21,9 @@ struct json_posmap {
 	size_t n, cap;
 	const char *text;   /* not owned: the parsed text, for line/column */
 	size_t len;
+	/* Offset + 1 of the parser's own diags, by index in the diags (0: none). */
+	size_t *diag_off;
+	size_t n_diag_off;
 };
 
 /*

@@ -1,0 +1,12 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Benchmarks: reports under bench/results/, never pass/fail tests.
+BENCH_BINS := $(BUILD)/bench/config_bench
+
+$(BUILD)/bench/config_bench: bench/config_bench.c $(LIBCLIENT) $(LIBCOMMON)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -Wno-error -o $@ $^ $(LDFLAGS_ALL) $(CLIENT_LIBS) $(COMMON_LIBS)
+
+bench: $(BENCH_BINS)
+	$(Q)$(BUILD)/bench/config_bench bench/results/config.md
+	$(Q)cat bench/results/config.md
