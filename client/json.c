@@ -320,12 +320,16 @@ static void pop(struct dec *x, size_t old)
 static void mark(struct dec *x, size_t off)
 {
 	struct json_posmap *pm = x->pm;
-	char *p;
+	size_t need = x->plen + 1;
 
 	if (!pm)
 		return;
+	/* The decoder often marks a value twice in a row (type check, then use). */
+	if (pm->n && pm->v[pm->n - 1].off == off &&
+	    strcmp(pm->arena + pm->v[pm->n - 1].path, x->path) == 0)
+		return;
 	if (pm->n == pm->cap) {
-		size_t cap = pm->cap ? pm->cap * 2 : 64;
+		size_t cap = pm->cap ? pm->cap * 2 : 256;
 		struct json_pos *v = realloc(pm->v, cap * sizeof(*v));
 
 		if (!v) {
@@ -335,13 +339,25 @@ static void mark(struct dec *x, size_t off)
 		pm->v = v;
 		pm->cap = cap;
 	}
-	p = strdup(x->path);
-	if (!p) {
-		x->err = -ENOMEM;
-		return;
+	/* Paths live in one arena: a record costs no allocation of its own. */
+	if (pm->arena_len + need > pm->arena_cap) {
+		size_t cap = pm->arena_cap ? pm->arena_cap * 2 : 16384;
+		char *a;
+
+		while (cap < pm->arena_len + need)
+			cap *= 2;
+		a = realloc(pm->arena, cap);
+		if (!a) {
+			x->err = -ENOMEM;
+			return;
+		}
+		pm->arena = a;
+		pm->arena_cap = cap;
 	}
-	pm->v[pm->n].path = p;
+	memcpy(pm->arena + pm->arena_len, x->path, need);
+	pm->v[pm->n].path = pm->arena_len;
 	pm->v[pm->n].off = off;
+	pm->arena_len += need;
 	pm->n++;
 }
 
@@ -1184,7 +1200,7 @@ int json_posmap_find(const struct json_posmap *pm, const char *path, unsigned in
 		plen = strlen(p);
 		/* The first record: where the value was first read. */
 		for (size_t i = 0; i < pm->n; i++)
-			if (strcmp(pm->v[i].path, p) == 0) {
+			if (strcmp(pm->arena + pm->v[i].path, p) == 0) {
 				off = pm->v[i].off;
 				found = true;
 				break;
@@ -1273,8 +1289,7 @@ void json_posmap_release(struct json_posmap *pm)
 {
 	if (!pm)
 		return;
-	for (size_t i = 0; i < pm->n; i++)
-		free(pm->v[i].path);
+	free(pm->arena);
 	free(pm->v);
 	free(pm->diag_off);
 	memset(pm, 0, sizeof(*pm));

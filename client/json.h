@@ -15,10 +15,12 @@
 /* JSON path -> byte offset of the value in the text, for every value read. */
 struct json_posmap {
 	struct json_pos {
-		char *path;
+		size_t path;   /* offset of the NUL-terminated path in arena */
 		size_t off;
 	} *v;
 	size_t n, cap;
+	char *arena;
+	size_t arena_len, arena_cap;
 	const char *text;   /* not owned: the parsed text, for line/column */
 	size_t len;
 	/* Offset + 1 of the parser's own diags, by index in the diags (0: none). */
