@@ -2,12 +2,36 @@
 /*
  * scxd: the privileged agent. Parses argv into the one static struct
  * agent_args; everything else hangs off struct agent.
+ *
+ * Setup order: arguments, admin group, state and runtime directories, IRQ
+ * crash recovery (before anything else, even with --no-restore), topology,
+ * the loop's fds, sockets (own or from systemd), backend, the persisted
+ * config, privilege drop, readiness. Teardown is the reverse. Until the
+ * backend is attached nothing on the system has changed, so errors before
+ * that point may simply exit.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <grp.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
 
+#include <systemd/sd-daemon.h>
+
+#include "agent/agent.h"
+#include "agent/irq.h"
+#include "agent/persist.h"
+#include "agent/privs.h"
+#include "common/err.h"
 #include "common/log.h"
 
 static struct agent_args {
@@ -134,8 +158,197 @@ static int parse_args(int argc, char **argv)
 	return 0;
 }
 
+
+static int setup_dirs(void)
+{
+	if (mkdir(args.runtime_dir, 0755) < 0 && errno != EEXIST)
+		return log_error_errno(negative_errno(), "runtime dir %s: mkdir", args.runtime_dir);
+	if (mkdir(args.state_dir, 0700) < 0 && errno != EEXIST)
+		return log_error_errno(negative_errno(), "state dir %s: mkdir", args.state_dir);
+	return 0;
+}
+
+static int setup_loop(struct agent *a)
+{
+	struct itimerspec its = { .it_interval = { 1, 0 }, .it_value = { 1, 0 } };
+	struct epoll_event ev = { .events = EPOLLIN };
+	sigset_t mask;
+
+	a->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (a->epfd < 0)
+		return log_error_errno(negative_errno(), "epoll_create1");
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGPIPE);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+		return log_error_errno(negative_errno(), "sigprocmask");
+	a->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (a->sigfd < 0)
+		return log_error_errno(negative_errno(), "signalfd");
+	a->sig_ep.type = EP_SIGNAL;
+	ev.data.ptr = &a->sig_ep;
+	if (epoll_ctl(a->epfd, EPOLL_CTL_ADD, a->sigfd, &ev) < 0)
+		return log_error_errno(negative_errno(), "epoll add signalfd");
+	/* The control loop's tick; also confirm deadlines and idle clients. */
+	a->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (a->timerfd < 0 || timerfd_settime(a->timerfd, 0, &its, NULL) < 0)
+		return log_error_errno(negative_errno(), "timerfd");
+	a->timer_ep.type = EP_TIMER;
+	ev.data.ptr = &a->timer_ep;
+	if (epoll_ctl(a->epfd, EPOLL_CTL_ADD, a->timerfd, &ev) < 0)
+		return log_error_errno(negative_errno(), "epoll add timerfd");
+	return 0;
+}
+
+static int setup_sockets(struct agent *a)
+{
+	int n = sd_listen_fds(1), r;
+
+	if (n < 0)
+		return log_error_errno(n, "systemd socket activation");
+	if (n > 0) {
+		/* Socket activation: the first socket is the main one, a second one is read-only. */
+		for (int i = 0; i < n && i < 2; i++) {
+			r = rpc_listen_fd(a, SD_LISTEN_FDS_START + i, i == 1);
+			if (r < 0)
+				return log_error_errno(r, "socket from systemd (fd %d)", SD_LISTEN_FDS_START + i);
+		}
+		log_info("using %d socket%s from systemd", n, n == 1 ? "" : "s");
+		return 0;
+	}
+	r = rpc_listen(a, args.socket_path, false, args.admin_group);
+	if (r < 0)
+		return r;
+	if (args.ro_socket_path)
+		return rpc_listen(a, args.ro_socket_path, true, args.admin_group);
+	return 0;
+}
+
+static void restore_config(struct agent *a)
+{
+	char aside[512], err[512];
+	uint8_t *pb = NULL;
+	size_t len = 0;
+	int r;
+
+	r = persist_load(a->state_dir, AGENT_CONFIG_FILE, &pb, &len, aside, sizeof(aside));
+	if (r == -ENOENT) {
+		log_info("no persisted config in %s: waiting for apply", a->state_dir);
+		return;
+	}
+	if (r == -EBADMSG) {
+		log_error("%s/%s: corrupt, moved aside to %s; starting without a config", a->state_dir,
+			  AGENT_CONFIG_FILE, aside[0] ? aside : "(could not move it)");
+		return;
+	}
+	if (r < 0) {
+		log_error_errno(r, "%s/%s: cannot read; starting without a config", a->state_dir, AGENT_CONFIG_FILE);
+		return;
+	}
+	r = agent_apply_packed(a, pb, len, 0, NULL, err, sizeof(err));
+	if (r < 0)
+		log_error("%s/%s: not applied: %s; starting without a config", a->state_dir, AGENT_CONFIG_FILE, err);
+	free(pb);
+}
+
+static void handle_signal(struct agent *a)
+{
+	struct signalfd_siginfo si;
+
+	while (read(a->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGTERM:
+		case SIGINT:
+			log_info("signal %d: stopping", (int)si.ssi_signo);
+			a->quit = true;
+			break;
+		case SIGHUP:
+			log_info("SIGHUP: nothing to reload (configs arrive through scxctl apply)");
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static void handle_timer(struct agent *a)
+{
+	uint64_t ticks;
+
+	while (read(a->timerfd, &ticks, sizeof(ticks)) == sizeof(ticks))
+		;
+	a->bops->tick(a->backend);
+	agent_check_confirm(a);
+	rpc_reap_idle(a);
+}
+
+static int run_loop(struct agent *a)
+{
+	while (!a->quit) {
+		struct epoll_event evs[16];
+		int n = epoll_wait(a->epfd, evs, 16, -1);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return log_error_errno(negative_errno(), "epoll_wait");
+		for (int i = 0; i < n && !a->quit; i++) {
+			struct agent_ep *ep = evs[i].data.ptr;
+
+			switch (ep->type) {
+			case EP_SIGNAL:
+				handle_signal(a);
+				break;
+			case EP_TIMER:
+				handle_timer(a);
+				break;
+			case EP_LISTENER:
+				rpc_accept(a, (struct agent_listener *)ep);
+				break;
+			case EP_CLIENT:
+				if (evs[i].events & (EPOLLHUP | EPOLLERR) && !(evs[i].events & EPOLLIN))
+					rpc_close_client(a, (struct agent_client *)ep);
+				else
+					rpc_handle(a, (struct agent_client *)ep);
+				break;
+			}
+		}
+	}
+	return 0;
+}
+
+static void teardown(struct agent *a)
+{
+	while (a->clients)
+		rpc_close_client(a, a->clients);
+	if (a->backend) {
+		if (a->bops->state(a->backend, NULL, 0) == BACKEND_ATTACHED)
+			(void)agent_stop(a);
+		a->bops->destroy(a->backend);
+	}
+	for (size_t i = 0; i < a->nr_listeners; i++) {
+		safe_close(&a->listeners[i].fd);
+		if (a->listeners[i].owned && a->listeners[i].path)
+			(void)unlink(a->listeners[i].path);
+	}
+	safe_close(&a->timerfd);
+	safe_close(&a->sigfd);
+	safe_close(&a->epfd);
+	cfg_free(a->cfg);
+	free(a->cfg_pb);
+	free(a->rollback_pb);
+	topo_free(a->topo);
+}
+
 int main(int argc, char **argv)
 {
+	struct agent a = { .epfd = -1, .sigfd = -1, .timerfd = -1 };
+	const int *caps;
+	char err[512];
+	struct group *gr;
+	size_t ncaps;
 	int r;
 
 	log_init("scxd", LOG_LEVEL_INFO);
@@ -145,6 +358,74 @@ int main(int argc, char **argv)
 	if (r)
 		return r;
 	log_set_level(args.log_level);
-	log_error("the agent is not implemented yet");
-	return 1;
+	a.sysfs_root = args.sysfs_root;
+	a.procfs_root = args.procfs_root;
+	a.state_dir = args.state_dir;
+	a.runtime_dir = args.runtime_dir;
+	{
+		struct timespec ts;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		a.started = ts.tv_sec;
+	}
+	if (strcmp(args.backend, "sim") == 0) {
+		a.bops = &backend_sim_ops;
+	} else {
+		log_error("the bpf backend is not part of this build yet; run with --backend sim");
+		return 1;
+	}
+	gr = getgrnam(args.admin_group);
+	if (!gr) {
+		log_error("admin group '%s' does not exist: create it (groupadd --system %s) or name another with --admin-group",
+			  args.admin_group, args.admin_group);
+		return 1;
+	}
+	a.admin_gid = gr->gr_gid;
+	r = setup_dirs();
+	if (r < 0)
+		return 1;
+	/* IRQ affinities a crashed agent left behind come back first, whatever else happens. */
+	r = irq_recover(a.runtime_dir, a.procfs_root);
+	if (r < 0 && r != -EINVAL)
+		log_warn_errno(r, "%s: IRQ recovery", a.runtime_dir);
+	r = topo_load(a.sysfs_root, &a.topo, err, sizeof(err));
+	if (r < 0) {
+		log_error("topology below %s: %s", a.sysfs_root, err);
+		return 1;
+	}
+	log_info("topology: %u CPUs, %u nodes, %u LLCs%s", a.topo->nr_cpus, a.topo->nr_nodes, a.topo->nr_llcs,
+		 a.topo->smt ? ", SMT" : "");
+	r = setup_loop(&a);
+	if (r == 0)
+		r = setup_sockets(&a);
+	if (r == 0) {
+		a.backend = a.bops->create(a.topo, a.sysfs_root, a.procfs_root);
+		if (!a.backend)
+			r = log_error_errno(-ENOMEM, "backend %s", a.bops->name);
+	}
+	if (r < 0) {
+		teardown(&a);
+		return 1;
+	}
+	if (args.no_restore)
+		log_info("--no-restore: the persisted config is not applied");
+	else
+		restore_config(&a);
+	r = agent_restore_pending(&a);
+	if (r < 0)
+		goto out;
+	caps = a.bops->caps(a.backend, &ncaps);
+	r = privs_drop(caps, ncaps);
+	if (r < 0) {
+		log_error_errno(r, "dropping privileges");
+		goto out;
+	}
+	privs_describe(a.caps, sizeof(a.caps));
+	log_info("running with capabilities '%s', no_new_privs set; backend %s", a.caps, a.bops->name);
+	(void)sd_notify(0, "READY=1\nSTATUS=serving");
+	r = run_loop(&a);
+	(void)sd_notify(0, "STOPPING=1");
+out:
+	teardown(&a);
+	return r < 0 ? 1 : 0;
 }

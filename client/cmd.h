@@ -34,10 +34,30 @@ struct ctl_command {
 
 #define CTL_DEFAULT_SOCKET "/run/scxd/scxd.sock"
 
+struct cfg_diags;
 struct cfg_topo;
+struct json_posmap;
 
 /* Commands (client/cmd_<name>.c). */
 int cmd_validate(const struct ctl_globals *g, int argc, char **argv);
+int cmd_apply(const struct ctl_globals *g, int argc, char **argv);
+int cmd_confirm(const struct ctl_globals *g, int argc, char **argv);
+int cmd_start(const struct ctl_globals *g, int argc, char **argv);
+int cmd_stop(const struct ctl_globals *g, int argc, char **argv);
+int cmd_status(const struct ctl_globals *g, int argc, char **argv);
+int cmd_get_config(const struct ctl_globals *g, int argc, char **argv);
+int cmd_explain(const struct ctl_globals *g, int argc, char **argv);
+int cmd_topology(const struct ctl_globals *g, int argc, char **argv);
+int cmd_metrics(const struct ctl_globals *g, int argc, char **argv);
+int cmd_agent_version(const struct ctl_globals *g, int argc, char **argv);
+
+/*
+ * Print the problems of a config, located in pm, sorted: text lines on
+ * stderr or, with json, array elements on stdout (*first tracks commas).
+ * Returns 0 or -ENOMEM.
+ */
+int ctl_print_problems(const char *file, const struct cfg_diags *d, const struct json_posmap *pm, bool json,
+		       bool *first);
 
 /*
  * Read a whole file, or stdin for "-", into a new NUL-terminated buffer

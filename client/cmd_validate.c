@@ -134,6 +134,24 @@ static void print_problem(const char *file, const struct json_problem *p, bool j
 			dg->path, dg->msg);
 }
 
+int ctl_print_problems(const char *file, const struct cfg_diags *d, const struct json_posmap *pm, bool json,
+		       bool *first)
+{
+	struct json_problem *v;
+
+	if (!d->n)
+		return 0;
+	v = json_locate_problems(d, pm);
+	if (!v) {
+		fprintf(stderr, "scxctl: %s: out of memory\n", file);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < d->n; i++)
+		print_problem(file, &v[i], json, first);
+	free(v);
+	return 0;
+}
+
 /* Validate one file; returns an exit code. */
 static int validate_file(const char *name, const struct cfg_topo *topo, unsigned int flags, bool json,
 			 bool *first)
@@ -171,17 +189,9 @@ static int validate_file(const char *name, const struct cfg_topo *topo, unsigned
 				d.v[i].severity = CFG_ERROR;
 				d.nr_errors++;
 			}
-	if (d.n) {
-		struct json_problem *v = json_locate_problems(&d, &pm);
-
-		if (!v) {
-			fprintf(stderr, "scxctl: %s: out of memory\n", shown);
-			rc = CTL_EXIT_FAILED;
-			goto out;
-		}
-		for (size_t i = 0; i < d.n; i++)
-			print_problem(shown, &v[i], json, first);
-		free(v);
+	if (ctl_print_problems(shown, &d, &pm, json, first) < 0) {
+		rc = CTL_EXIT_FAILED;
+		goto out;
 	}
 	rc = d.nr_errors ? CTL_EXIT_FAILED : CTL_EXIT_OK;
 	if (rc == CTL_EXIT_OK && !json)

@@ -13,12 +13,19 @@
 #include "client/cmd.h"
 #include "common/log.h"
 
-static int cmd_version(const struct ctl_globals *g, int argc, char **argv);
-
 static const struct ctl_command commands[] = {
 	{ "validate", "[--nodes N] [--cpus N] FILE...", "parse and validate configs (no agent)",
 	  cmd_validate },
-	{ "version", "", "client and agent versions", cmd_version },
+	{ "apply", "FILE [--dry-run] [--confirm SECS]", "apply a config live", cmd_apply },
+	{ "confirm", "", "keep a config applied with --confirm", cmd_confirm },
+	{ "status", "[--watch[=SECS]]", "scheduler, layers, config", cmd_status },
+	{ "get-config", "", "the applied config as JSON", cmd_get_config },
+	{ "start", "", "attach the persisted config", cmd_start },
+	{ "stop", "", "detach the scheduler", cmd_stop },
+	{ "explain", "PID", "which layer a task is in and why", cmd_explain },
+	{ "topology", "", "CPUs, LLCs, NUMA nodes as scxd sees them", cmd_topology },
+	{ "metrics", "", "Prometheus text exposition", cmd_metrics },
+	{ "version", "", "client and agent versions", cmd_agent_version },
 	{ NULL, NULL, NULL, NULL },
 };
 
@@ -28,7 +35,7 @@ static void usage(FILE *f)
 		   "Controls scxd, the layered sched_ext scheduler service.\n\n"
 		   "Commands:\n");
 	for (const struct ctl_command *c = commands; c->name; c++)
-		fprintf(f, "  %-10s %-28s %s\n", c->name, c->args, c->summary);
+		fprintf(f, "  %-10s %-36s %s\n", c->name, c->args, c->summary);
 	fprintf(f, "\nOptions:\n"
 		   "  --socket PATH   agent socket (default %s)\n"
 		   "  --json          print one JSON document on stdout\n"
@@ -38,17 +45,6 @@ static void usage(FILE *f)
 		   "Exit codes: 0 success, 1 invalid config or operation failed, 2 usage or file\n"
 		   "error, 3 agent unreachable, 4 permission denied.\n",
 		CTL_DEFAULT_SOCKET);
-}
-
-static int cmd_version(const struct ctl_globals *g, int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	if (g->json)
-		printf("{\"client\":\"%s\"}\n", SCX_VERSION);
-	else
-		printf("scxctl %s\n", SCX_VERSION);
-	return CTL_EXIT_OK;
 }
 
 int main(int argc, char **argv)

@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What the agent does with configs: apply (persist, then hand to the
+ * backend), start, stop, and the --confirm rollback.
+ *
+ * Invariants: the persisted config (state_dir/config.pb) is the one the
+ * backend runs, or the one it will run at the next start; a pending
+ * --confirm always has its way back and its deadline on disk (rollback.pb)
+ * before the new config is applied, so the rollback happens on time even
+ * if the client goes away or the agent restarts inside the window.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "agent/agent.h"
+#include "agent/persist.h"
+#include "common/log.h"
+#include "common/pbconv.h"
+
+/* Decode a packed config we wrote ourselves (or restored): bounded, validated, normalized. */
+static int decode_config(struct agent *a, const uint8_t *pb, size_t len, struct cfg **ret, char *err,
+			 size_t errlen)
+{
+	struct cfg_topo topo = { a->topo->nr_cpus, a->topo->nr_nodes, a->topo->nr_llcs };
+	struct cfg_diags d = { 0 };
+	struct cfg *c = NULL;
+	int r;
+
+	r = pbconv_unpack(pb, len, &c, &d);
+	if (r == 0)
+		r = cfg_validate(c, &topo, CFG_VALIDATE_APPLY, &d) > 0 ? -EINVAL : 0;
+	if (r < 0) {
+		size_t i = 0;
+
+		while (i < d.n && d.v[i].severity != CFG_ERROR)
+			i++;
+		snprintf(err, errlen, "%s%s%s", i < d.n ? d.v[i].path : "", i < d.n ? ": " : "",
+			 i < d.n ? d.v[i].msg : strerror(-r));
+		cfg_free(c);
+		cfg_diags_release(&d);
+		return r;
+	}
+	cfg_diags_release(&d);
+	cfg_normalize(c);
+	*ret = c;
+	return 0;
+}
+
+/* Make (c, pb) the running config; takes ownership of both. */
+static int run_config(struct agent *a, struct cfg *c, uint8_t *pb, size_t len, uid_t by, bool *ret_live,
+		      char *err, size_t errlen)
+{
+	bool attached = a->bops->state(a->backend, NULL, 0) == BACKEND_ATTACHED;
+	int r;
+
+	r = attached ? a->bops->update(a->backend, c, err, errlen) : a->bops->attach(a->backend, c, err, errlen);
+	if (r < 0) {
+		cfg_free(c);
+		free(pb);
+		return r;
+	}
+	if (ret_live)
+		*ret_live = attached;
+	cfg_free(a->cfg);
+	free(a->cfg_pb);
+	a->cfg = c;
+	a->cfg_pb = pb;
+	a->cfg_pb_len = len;
+	persist_digest(pb, len, a->digest);
+	a->applied_at = time(NULL);
+	a->applied_by = by;
+	return 0;
+}
+
+int agent_apply_packed(struct agent *a, const uint8_t *pb, size_t len, uid_t by, bool *ret_live,
+		       char *err, size_t errlen)
+{
+	struct cfg *c;
+	uint8_t *copy;
+	int r;
+
+	r = decode_config(a, pb, len, &c, err, errlen);
+	if (r < 0)
+		return r;
+	copy = malloc(len ? len : 1);
+	if (!copy) {
+		cfg_free(c);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	memcpy(copy, pb, len);
+	/* On disk first: what runs is what the next start restores. */
+	r = persist_save(a->state_dir, AGENT_CONFIG_FILE, pb, len);
+	if (r < 0) {
+		snprintf(err, errlen, "cannot persist the config in %s: %s; nothing changed", a->state_dir,
+			 strerror(-r));
+		cfg_free(c);
+		free(copy);
+		return r;
+	}
+	r = run_config(a, c, copy, len, by, ret_live, err, errlen);
+	if (r < 0) {
+		/* Put the previous config back on disk: the running one did not change. */
+		if (a->cfg_pb)
+			(void)persist_save(a->state_dir, AGENT_CONFIG_FILE, a->cfg_pb, a->cfg_pb_len);
+		else
+			(void)persist_remove(a->state_dir, AGENT_CONFIG_FILE);
+		return r;
+	}
+	log_info("config %.12s applied (%zu layers)", a->digest, a->cfg->nr_layers);
+	return 0;
+}
+
+int agent_stop(struct agent *a)
+{
+	int r = a->bops->detach(a->backend);
+
+	if (r == 0)
+		log_info("scheduler detached");
+	return r;
+}
+
+int agent_start(struct agent *a, char *err, size_t errlen)
+{
+	struct cfg *c;
+	int r;
+
+	if (!a->cfg_pb) {
+		snprintf(err, errlen, "no config has been applied");
+		return -ENOENT;
+	}
+	if (a->bops->state(a->backend, NULL, 0) == BACKEND_ATTACHED) {
+		snprintf(err, errlen, "the scheduler is already attached");
+		return -EALREADY;
+	}
+	r = decode_config(a, a->cfg_pb, a->cfg_pb_len, &c, err, errlen);
+	if (r < 0)
+		return r;
+	r = a->bops->attach(a->backend, c, err, errlen);
+	if (r < 0) {
+		cfg_free(c);
+		return r;
+	}
+	cfg_free(a->cfg);
+	a->cfg = c;
+	log_info("scheduler attached with config %.12s", a->digest);
+	return 0;
+}
+
+void agent_rollback(struct agent *a, const char *why)
+{
+	char err[256];
+	int r;
+
+	if (!a->pending)
+		return;
+	a->pending = false;
+	if (a->rollback_pb && a->rollback_len) {
+		r = agent_apply_packed(a, a->rollback_pb, a->rollback_len, 0, NULL, err, sizeof(err));
+		if (r < 0)
+			log_error("rollback (%s) failed: %s", why, err);
+		else
+			log_warn("rolled back to config %.12s: %s", a->digest, why);
+	} else {
+		/* There was no config before: detach and forget the new one. */
+		(void)a->bops->detach(a->backend);
+		(void)persist_remove(a->state_dir, AGENT_CONFIG_FILE);
+		cfg_free(a->cfg);
+		free(a->cfg_pb);
+		a->cfg = NULL;
+		a->cfg_pb = NULL;
+		a->cfg_pb_len = 0;
+		log_warn("rolled back to no config: %s", why);
+	}
+	free(a->rollback_pb);
+	a->rollback_pb = NULL;
+	a->rollback_len = 0;
+	(void)persist_remove(a->state_dir, AGENT_PENDING_FILE);
+}
+
+int agent_confirm(struct agent *a)
+{
+	if (!a->pending)
+		return -ENOENT;
+	a->pending = false;
+	free(a->rollback_pb);
+	a->rollback_pb = NULL;
+	a->rollback_len = 0;
+	(void)persist_remove(a->state_dir, AGENT_PENDING_FILE);
+	log_info("config %.12s confirmed", a->digest);
+	return 0;
+}
+
+int agent_begin_confirm(struct agent *a, unsigned int secs)
+{
+	uint8_t *rec;
+	int64_t deadline = (int64_t)time(NULL) + secs;
+	size_t len = sizeof(deadline) + a->cfg_pb_len;
+	int r;
+
+	/* The record: the deadline, then the config to go back to (none: empty). */
+	rec = malloc(len);
+	if (!rec)
+		return -ENOMEM;
+	memcpy(rec, &deadline, sizeof(deadline));
+	if (a->cfg_pb_len)
+		memcpy(rec + sizeof(deadline), a->cfg_pb, a->cfg_pb_len);
+	r = persist_save(a->state_dir, AGENT_PENDING_FILE, rec, len);
+	if (r < 0) {
+		free(rec);
+		return r;
+	}
+	free(a->rollback_pb);
+	a->rollback_pb = NULL;
+	a->rollback_len = a->cfg_pb_len;
+	if (a->cfg_pb_len) {
+		a->rollback_pb = malloc(a->cfg_pb_len);
+		if (!a->rollback_pb) {
+			free(rec);
+			(void)persist_remove(a->state_dir, AGENT_PENDING_FILE);
+			return -ENOMEM;
+		}
+		memcpy(a->rollback_pb, a->cfg_pb, a->cfg_pb_len);
+	}
+	free(rec);
+	a->confirm_deadline = (time_t)deadline;
+	return 0;
+}
+
+int agent_restore_pending(struct agent *a)
+{
+	uint8_t *rec = NULL;
+	size_t len = 0;
+	char aside[512];
+	int64_t deadline;
+	int r;
+
+	r = persist_load(a->state_dir, AGENT_PENDING_FILE, &rec, &len, aside, sizeof(aside));
+	if (r == -ENOENT)
+		return 0;
+	if (r == -EBADMSG || (r == 0 && len < sizeof(deadline))) {
+		log_error("%s/%s: corrupt rollback record, moved aside to %s; the current config stays",
+			  a->state_dir, AGENT_PENDING_FILE, aside);
+		free(rec);
+		return 0;
+	}
+	if (r < 0)
+		return log_error_errno(r, "%s/%s: read rollback record", a->state_dir, AGENT_PENDING_FILE);
+	memcpy(&deadline, rec, sizeof(deadline));
+	free(a->rollback_pb);
+	a->rollback_len = len - sizeof(deadline);
+	a->rollback_pb = NULL;
+	if (a->rollback_len) {
+		a->rollback_pb = malloc(a->rollback_len);
+		if (!a->rollback_pb) {
+			free(rec);
+			return -ENOMEM;
+		}
+		memcpy(a->rollback_pb, rec + sizeof(deadline), a->rollback_len);
+	}
+	free(rec);
+	a->pending = true;
+	a->confirm_deadline = (time_t)deadline;
+	log_warn("a config applied with --confirm was not confirmed before the agent stopped; %s",
+		 deadline <= time(NULL) ? "rolling back now" : "rolling back at its deadline unless confirmed");
+	if (deadline <= time(NULL))
+		agent_rollback(a, "the confirm window ended while the agent was down");
+	return 0;
+}
+
+void agent_check_confirm(struct agent *a)
+{
+	if (a->pending && time(NULL) >= a->confirm_deadline)
+		agent_rollback(a, "not confirmed in time");
+}

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef SCX_AGENT_AGENT_H
+#define SCX_AGENT_AGENT_H
+
+/*
+ * The one struct agent everything hangs off (STYLE.md 2.6), and the
+ * operations the RPC methods call. One thread, one epoll loop.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "agent/auth.h"
+#include "agent/backend.h"
+#include "common/config.h"
+#include "common/topology.h"
+
+#define AGENT_CONFIG_FILE  "config.pb"
+#define AGENT_PENDING_FILE "rollback.pb"   /* the config to go back to, while a confirm is pending */
+#define AGENT_MAX_CLIENTS  64
+#define AGENT_IDLE_SECS	   30
+
+enum agent_ep_type {
+	EP_SIGNAL,
+	EP_TIMER,
+	EP_LISTENER,
+	EP_CLIENT,
+};
+
+/* What epoll hands back: the first member of every watched object. */
+struct agent_ep {
+	enum agent_ep_type type;
+};
+
+struct agent_listener {
+	struct agent_ep ep;
+	int fd;
+	bool ro;
+	const char *path;      /* unlinked at exit when we created it */
+	bool owned;
+};
+
+struct agent_client {
+	struct agent_ep ep;
+	int fd;
+	bool ro;
+	struct auth_peer peer;
+	time_t last_active;    /* CLOCK_MONOTONIC seconds */
+	struct agent_client *next;
+};
+
+struct agent {
+	/* from argv */
+	const char *sysfs_root;
+	const char *procfs_root;
+	const char *state_dir;
+	const char *runtime_dir;
+	gid_t admin_gid;
+
+	int epfd;
+	int sigfd;
+	int timerfd;
+	struct agent_ep sig_ep, timer_ep;
+	struct agent_listener listeners[2];
+	size_t nr_listeners;
+	struct agent_client *clients;
+	size_t nr_clients;
+	bool quit;
+
+	struct topo *topo;
+	const struct backend_ops *bops;
+	struct backend *backend;
+
+	/* The applied config (normalized), its packed form as persisted, who and when. */
+	struct cfg *cfg;
+	uint8_t *cfg_pb;
+	size_t cfg_pb_len;
+	char digest[65];
+	time_t applied_at;
+	uid_t applied_by;
+
+	/* apply --confirm: what to go back to, until when, for which client. */
+	bool pending;
+	uint8_t *rollback_pb;       /* NULL: no config before */
+	size_t rollback_len;
+	time_t confirm_deadline;    /* CLOCK_REALTIME */
+
+	time_t started;             /* CLOCK_MONOTONIC */
+	char caps[256];
+};
+
+/* Apply a packed, already bounded and validated config. Keeps it on success. */
+int agent_apply_packed(struct agent *a, const uint8_t *pb, size_t len, uid_t by, bool *ret_live,
+		       char *err, size_t errlen);
+/* Detach the scheduler (start re-attaches the persisted config). */
+int agent_stop(struct agent *a);
+int agent_start(struct agent *a, char *err, size_t errlen);
+/* Go back to the config before a pending --confirm apply. */
+void agent_rollback(struct agent *a, const char *why);
+/* Forget a pending rollback (confirm). */
+int agent_confirm(struct agent *a);
+/*
+ * apply --confirm SECS: record the way back (the current config, or none)
+ * and the deadline durably before the new config is applied.
+ */
+int agent_begin_confirm(struct agent *a, unsigned int secs);
+/* At start: a rollback record left by the previous run is honoured. */
+int agent_restore_pending(struct agent *a);
+/* From the timer: roll back once the deadline has passed. */
+void agent_check_confirm(struct agent *a);
+
+/* rpc.c */
+int rpc_listen(struct agent *a, const char *path, bool ro, const char *group);
+int rpc_listen_fd(struct agent *a, int fd, bool ro);
+void rpc_accept(struct agent *a, struct agent_listener *l);
+void rpc_handle(struct agent *a, struct agent_client *c);
+void rpc_close_client(struct agent *a, struct agent_client *c);
+void rpc_reap_idle(struct agent *a);
+
+#endif

@@ -1,0 +1,722 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The control socket: listeners, clients, one request per packet.
+ *
+ * Invariants: the packet size is known before anything is allocated for
+ * it (frame_recv), every client socket is non-blocking and a client whose
+ * reply does not fit in its socket buffer is dropped, so no peer can stall
+ * the loop; the peer's identity comes from the kernel at accept time; every
+ * write method is checked against the role table and logged as an audit
+ * line whatever its result.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agent/agent.h"
+#include "agent/persist.h"
+#include "common/err.h"
+#include "common/fileio.h"
+#include "common/frame.h"
+#include "common/log.h"
+#include "common/pbconv.h"
+#include "scxd.pb-c.h"
+
+static time_t mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+static int add_listener(struct agent *a, int fd, bool ro, const char *path, bool owned)
+{
+	struct agent_listener *l;
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	if (a->nr_listeners == 2)
+		return -E2BIG;
+	l = &a->listeners[a->nr_listeners];
+	l->ep.type = EP_LISTENER;
+	l->fd = fd;
+	l->ro = ro;
+	l->path = path;
+	l->owned = owned;
+	ev.data.ptr = l;
+	if (epoll_ctl(a->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
+		return negative_errno();
+	a->nr_listeners++;
+	return 0;
+}
+
+int rpc_listen_fd(struct agent *a, int fd, bool ro)
+{
+	int flags = fcntl(fd, F_GETFL);
+
+	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
+		return negative_errno();
+	return add_listener(a, fd, ro, NULL, false);
+}
+
+int rpc_listen(struct agent *a, const char *path, bool ro, const char *group)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	mode_t mode = ro ? 0666 : 0660;
+	int fd, r;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return log_error_errno(-ENAMETOOLONG, "socket %s: path too long", path);
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return log_error_errno(negative_errno(), "socket %s: socket()", path);
+	/* A socket file left by a previous run (nothing else listens there: we checked nothing, but bind would fail). */
+	if (unlink(path) < 0 && errno != ENOENT) {
+		r = log_error_errno(negative_errno(), "socket %s: remove stale socket", path);
+		goto err;
+	}
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		r = log_error_errno(negative_errno(), "socket %s: bind", path);
+		goto err;
+	}
+	if (chown(path, 0, a->admin_gid) < 0 && geteuid() == 0) {
+		r = log_error_errno(negative_errno(), "socket %s: chown to group %s", path, group);
+		goto err_unlink;
+	}
+	if (chmod(path, mode) < 0) {
+		r = log_error_errno(negative_errno(), "socket %s: chmod %o", path, mode);
+		goto err_unlink;
+	}
+	if (listen(fd, 64) < 0) {
+		r = log_error_errno(negative_errno(), "socket %s: listen", path);
+		goto err_unlink;
+	}
+	r = add_listener(a, fd, ro, path, true);
+	if (r < 0)
+		goto err_unlink;
+	log_info("listening on %s (%s, mode %o, group %s)", path, ro ? "read-only" : "read-write", mode,
+		 group);
+	return 0;
+err_unlink:
+	(void)unlink(path);
+err:
+	safe_close(&fd);
+	return r;
+}
+
+void rpc_close_client(struct agent *a, struct agent_client *c)
+{
+	struct agent_client **pp;
+
+	for (pp = &a->clients; *pp; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	(void)epoll_ctl(a->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	safe_close(&c->fd);
+	a->nr_clients--;
+	free(c);
+}
+
+void rpc_accept(struct agent *a, struct agent_listener *l)
+{
+	for (;;) {
+		struct epoll_event ev = { .events = EPOLLIN };
+		struct agent_client *c;
+		int fd, r;
+
+		fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				log_warn("accept: %s", strerror(errno));
+			return;
+		}
+		if (a->nr_clients >= AGENT_MAX_CLIENTS) {
+			/* Full: the longest idle client makes room, so idle peers cannot lock others out. */
+			struct agent_client *old = a->clients;
+
+			for (struct agent_client *o = a->clients; o; o = o->next)
+				if (o->last_active <= old->last_active)
+					old = o;
+			log_warn("client uid %u pid %d: closed to make room (%u clients connected)",
+				 (unsigned int)old->peer.uid, (int)old->peer.pid, AGENT_MAX_CLIENTS);
+			rpc_close_client(a, old);
+		}
+		c = calloc(1, sizeof(*c));
+		if (!c) {
+			log_error("client refused: out of memory");
+			safe_close(&fd);
+			continue;
+		}
+		c->ep.type = EP_CLIENT;
+		c->fd = fd;
+		c->ro = l->ro;
+		c->last_active = mono_now();
+		r = auth_peer_get(fd, &c->peer);
+		if (r < 0) {
+			log_warn("client refused: peer credentials: %s", strerror(-r));
+			safe_close(&c->fd);
+			free(c);
+			continue;
+		}
+		ev.data.ptr = c;
+		if (epoll_ctl(a->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+			log_warn("client uid %u: epoll: %s", (unsigned int)c->peer.uid, strerror(errno));
+			safe_close(&c->fd);
+			free(c);
+			continue;
+		}
+		c->next = a->clients;
+		a->clients = c;
+		a->nr_clients++;
+	}
+}
+
+void rpc_reap_idle(struct agent *a)
+{
+	time_t now = mono_now();
+	struct agent_client *c = a->clients, *next;
+
+	for (; c; c = next) {
+		next = c->next;
+		if (now - c->last_active > AGENT_IDLE_SECS) {
+			log_debug("client uid %u pid %d: idle for %d s, closed", (unsigned int)c->peer.uid,
+				  (int)c->peer.pid, AGENT_IDLE_SECS);
+			rpc_close_client(a, c);
+		}
+	}
+}
+
+/* ------------------------------------------------------------- methods */
+
+struct method {
+	const char *name;
+	enum auth_role role;
+};
+
+static const struct method *method_of(Scxd__V1__Request__BodyCase body)
+{
+	static const struct method status = { "status", AUTH_READ }, get_config = { "get-config", AUTH_READ },
+				   explain = { "explain", AUTH_READ }, topology = { "topology", AUTH_READ },
+				   metrics = { "metrics", AUTH_READ }, version = { "version", AUTH_READ },
+				   apply = { "apply", AUTH_WRITE }, confirm = { "confirm", AUTH_WRITE },
+				   start = { "start", AUTH_WRITE }, stop = { "stop", AUTH_WRITE };
+
+	switch (body) {
+	case SCXD__V1__REQUEST__BODY_STATUS:
+		return &status;
+	case SCXD__V1__REQUEST__BODY_GET_CONFIG:
+		return &get_config;
+	case SCXD__V1__REQUEST__BODY_EXPLAIN:
+		return &explain;
+	case SCXD__V1__REQUEST__BODY_TOPOLOGY:
+		return &topology;
+	case SCXD__V1__REQUEST__BODY_METRICS:
+		return &metrics;
+	case SCXD__V1__REQUEST__BODY_AGENT_VERSION:
+		return &version;
+	case SCXD__V1__REQUEST__BODY_APPLY:
+		return &apply;
+	case SCXD__V1__REQUEST__BODY_CONFIRM:
+		return &confirm;
+	case SCXD__V1__REQUEST__BODY_START:
+		return &start;
+	case SCXD__V1__REQUEST__BODY_STOP:
+		return &stop;
+	default:
+		return NULL;
+	}
+}
+
+/* Everything a reply may point at, freed after it is sent. */
+struct reply {
+	Scxd__V1__Response resp;
+	char message[1024];
+	union {
+		Scxd__V1__StatusReply status;
+		Scxd__V1__GetConfigReply get_config;
+		Scxd__V1__ExplainReply explain;
+		Scxd__V1__TopologyReply topology;
+		Scxd__V1__MetricsReply metrics;
+		Scxd__V1__VersionReply version;
+		Scxd__V1__ApplyReply apply;
+		Scxd__V1__Empty done;
+	} u;
+	void *owned[8];           /* freed after sending */
+	size_t nr_owned;
+	Scxd__V1__Config *unpacked; /* scxd__v1__config__free_unpacked() */
+	struct cfg_diags diags;
+	char texts[4][8192];
+};
+
+static void *own(struct reply *rp, void *p)
+{
+	if (p && rp->nr_owned < sizeof(rp->owned) / sizeof(rp->owned[0]))
+		rp->owned[rp->nr_owned++] = p;
+	return p;
+}
+
+static void fail(struct reply *rp, Scxd__V1__Code code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void fail(struct reply *rp, Scxd__V1__Code code, const char *fmt, ...)
+{
+	va_list ap;
+
+	rp->resp.code = code;
+	va_start(ap, fmt);
+	vsnprintf(rp->message, sizeof(rp->message), fmt, ap);
+	va_end(ap);
+	rp->resp.message = rp->message;
+}
+
+static const char *kernel_state(struct agent *a, char *buf, size_t len)
+{
+	char path[512];
+
+	if (fileio_path(path, sizeof(path), a->sysfs_root, "kernel/sched_ext/state") < 0 ||
+	    fileio_read_small(path, buf, len) < 0)
+		snprintf(buf, len, "absent");
+	return buf;
+}
+
+static void do_status(struct agent *a, struct reply *rp)
+{
+	Scxd__V1__StatusReply *s = &rp->u.status;
+	char reason[256];
+	enum backend_state st;
+
+	scxd__v1__status_reply__init(s);
+	s->backend = (char *)a->bops->name;
+	st = a->bops->state(a->backend, reason, sizeof(reason));
+	if (st == BACKEND_FAILED)
+		snprintf(rp->texts[0], sizeof(rp->texts[0]), "failed: %s", reason);
+	else
+		snprintf(rp->texts[0], sizeof(rp->texts[0]), "%s", st == BACKEND_ATTACHED ? "attached" : "detached");
+	s->state = rp->texts[0];
+	s->kernel_state = (char *)kernel_state(a, rp->texts[1], sizeof(rp->texts[1]));
+	s->uptime_secs = (uint64_t)(mono_now() - a->started);
+	s->config_digest = a->cfg ? a->digest : (char *)"";
+	s->applied_at = a->cfg ? a->applied_at : 0;
+	s->applied_by_uid = a->cfg ? (uint32_t)a->applied_by : 0;
+	s->capabilities = a->caps;
+	s->pending_confirm = a->pending;
+	s->confirm_deadline = a->pending ? a->confirm_deadline : 0;
+	if (a->cfg && a->cfg->nr_layers) {
+		Scxd__V1__LayerStatus *ls = own(rp, calloc(a->cfg->nr_layers, sizeof(*ls)));
+		Scxd__V1__LayerStatus **lp = own(rp, calloc(a->cfg->nr_layers, sizeof(*lp)));
+
+		if (!ls || !lp)
+			return;
+		for (size_t i = 0; i < a->cfg->nr_layers; i++) {
+			struct backend_layer_stats bs = { 0 };
+
+			scxd__v1__layer_status__init(&ls[i]);
+			ls[i].name = a->cfg->layers[i].name;
+			ls[i].kind = (char *)cfg_kind_name(a->cfg->layers[i].kind);
+			ls[i].nr_or_blocks = (uint32_t)a->cfg->layers[i].nr_ors;
+			if (a->bops->layer_stats(a->backend, i, &bs) == 0) {
+				ls[i].nr_cpus = bs.nr_cpus;
+				ls[i].nr_tasks = bs.nr_tasks;
+				ls[i].util = bs.util;
+			}
+			lp[i] = &ls[i];
+		}
+		s->layers = lp;
+		s->n_layers = a->cfg->nr_layers;
+	}
+	rp->resp.body_case = SCXD__V1__RESPONSE__BODY_STATUS;
+	rp->resp.status = s;
+}
+
+static void do_get_config(struct agent *a, struct reply *rp)
+{
+	if (!a->cfg) {
+		fail(rp, SCXD__V1__CODE__FAILED_PRECONDITION, "no config is applied");
+		return;
+	}
+	/* The config as it was applied (not normalized): applying it again changes nothing. */
+	rp->unpacked = scxd__v1__config__unpack(NULL, a->cfg_pb_len, a->cfg_pb);
+	if (!rp->unpacked) {
+		fail(rp, SCXD__V1__CODE__INTERNAL, "out of memory");
+		return;
+	}
+	scxd__v1__get_config_reply__init(&rp->u.get_config);
+	rp->u.get_config.config = rp->unpacked;
+	rp->resp.body_case = SCXD__V1__RESPONSE__BODY_GET_CONFIG;
+	rp->resp.get_config = &rp->u.get_config;
+}
+
+static void do_explain(struct agent *a, const Scxd__V1__ExplainRequest *req, struct reply *rp)
+{
+	size_t layer;
+	int r;
+
+	if (!req || req->pid <= 0) {
+		fail(rp, SCXD__V1__CODE__INVALID_ARGUMENT, "explain: a PID above 0 is needed");
+		return;
+	}
+	r = a->bops->explain(a->backend, req->pid, &layer, rp->texts[0], sizeof(rp->texts[0]));
+	if (r == -EOPNOTSUPP) {
+		fail(rp, SCXD__V1__CODE__UNAVAILABLE, "explain: %s", rp->texts[0]);
+		return;
+	}
+	if (r < 0) {
+		fail(rp, r == -ESRCH ? SCXD__V1__CODE__INVALID_ARGUMENT : SCXD__V1__CODE__FAILED_PRECONDITION,
+		     "explain %d: %s", req->pid, r == -ESRCH ? "no such task" : strerror(-r));
+		return;
+	}
+	scxd__v1__explain_reply__init(&rp->u.explain);
+	rp->u.explain.pid = req->pid;
+	rp->u.explain.layer_index = (uint32_t)layer;
+	rp->u.explain.layer = a->cfg && layer < a->cfg->nr_layers ? a->cfg->layers[layer].name : (char *)"?";
+	rp->u.explain.why = rp->texts[0];
+	rp->resp.body_case = SCXD__V1__RESPONSE__BODY_EXPLAIN;
+	rp->resp.explain = &rp->u.explain;
+}
+
+static void do_topology(struct agent *a, struct reply *rp)
+{
+	Scxd__V1__TopologyReply *t = &rp->u.topology;
+	const struct topo *tp = a->topo;
+	Scxd__V1__NodeInfo *nodes, **np;
+	char **llcs;
+	char *text;
+
+	scxd__v1__topology_reply__init(t);
+	t->nr_cpus = tp->nr_cpus;
+	t->nr_nodes = tp->nr_nodes;
+	t->nr_llcs = tp->nr_llcs;
+	t->smt = tp->smt;
+	cpumask_format_list(&tp->online, rp->texts[0], sizeof(rp->texts[0]));
+	t->online = rp->texts[0];
+	cpumask_format_list(&tp->isolated, rp->texts[1], sizeof(rp->texts[1]));
+	t->isolated = rp->texts[1];
+	cpumask_format_list(&tp->nohz_full, rp->texts[2], sizeof(rp->texts[2]));
+	t->nohz_full = rp->texts[2];
+	nodes = own(rp, calloc(tp->nr_nodes, sizeof(*nodes)));
+	np = own(rp, calloc(tp->nr_nodes, sizeof(*np)));
+	llcs = own(rp, calloc(tp->nr_llcs ? tp->nr_llcs : 1, sizeof(*llcs)));
+	/* CPU lists of nodes and LLCs share one buffer of 128 bytes each (more is cut). */
+	text = own(rp, calloc((size_t)(tp->nr_nodes + tp->nr_llcs) + 1, 128));
+	if (!nodes || !np || !llcs || !text) {
+		fail(rp, SCXD__V1__CODE__INTERNAL, "out of memory");
+		return;
+	}
+	for (unsigned int i = 0; i < tp->nr_nodes; i++) {
+		scxd__v1__node_info__init(&nodes[i]);
+		nodes[i].id = tp->nodes[i].id;
+		if (cpumask_format_list(&tp->nodes[i].cpus, text + 128 * i, 128) < 0)
+			snprintf(text + 128 * i, 128, "(%u CPUs)", cpumask_weight(&tp->nodes[i].cpus));
+		nodes[i].cpus = text + 128 * i;
+		nodes[i].mem_bytes = tp->nodes[i].mem_bytes;
+		nodes[i].distances = tp->nodes[i].distance;
+		nodes[i].n_distances = tp->nr_nodes;
+		np[i] = &nodes[i];
+	}
+	for (unsigned int i = 0; i < tp->nr_llcs; i++) {
+		char *s = text + 128 * (tp->nr_nodes + i);
+
+		if (cpumask_format_list(&tp->llcs[i].cpus, s, 128) < 0)
+			snprintf(s, 128, "(%u CPUs)", cpumask_weight(&tp->llcs[i].cpus));
+		llcs[i] = s;
+	}
+	t->nodes = np;
+	t->n_nodes = tp->nr_nodes;
+	t->llcs = llcs;
+	t->n_llcs = tp->nr_llcs;
+	rp->resp.body_case = SCXD__V1__RESPONSE__BODY_TOPOLOGY;
+	rp->resp.topology = t;
+}
+
+static void do_metrics(struct agent *a, struct reply *rp)
+{
+	char *buf = rp->texts[3], reason[128];
+	size_t len = sizeof(rp->texts[3]), n = 0;
+	enum backend_state st = a->bops->state(a->backend, reason, sizeof(reason));
+
+	n += (size_t)snprintf(buf + n, len - n,
+			      "# HELP scxd_up The agent answers.\n# TYPE scxd_up gauge\nscxd_up 1\n"
+			      "# HELP scxd_attached The scheduler is attached.\n# TYPE scxd_attached gauge\n"
+			      "scxd_attached{backend=\"%s\"} %d\n"
+			      "# HELP scxd_uptime_seconds Agent uptime.\n# TYPE scxd_uptime_seconds counter\n"
+			      "scxd_uptime_seconds %lld\n"
+			      "# HELP scxd_layer_cpus CPUs owned by a layer.\n# TYPE scxd_layer_cpus gauge\n",
+			      a->bops->name, st == BACKEND_ATTACHED, (long long)(mono_now() - a->started));
+	for (size_t i = 0; a->cfg && i < a->cfg->nr_layers && n < len; i++) {
+		struct backend_layer_stats bs = { 0 };
+
+		(void)a->bops->layer_stats(a->backend, i, &bs);
+		n += (size_t)snprintf(buf + n, len - n, "scxd_layer_cpus{layer=\"%s\"} %u\n", a->cfg->layers[i].name,
+				      bs.nr_cpus);
+	}
+	scxd__v1__metrics_reply__init(&rp->u.metrics);
+	rp->u.metrics.text = buf;
+	rp->resp.body_case = SCXD__V1__RESPONSE__BODY_METRICS;
+	rp->resp.metrics = &rp->u.metrics;
+}
+
+/* Problems of a refused apply go back to the client with their paths. */
+static void attach_problems(struct reply *rp, Scxd__V1__ApplyReply *ar)
+{
+	Scxd__V1__Problem *pv, **pp;
+
+	if (!rp->diags.n)
+		return;
+	pv = own(rp, calloc(rp->diags.n, sizeof(*pv)));
+	pp = own(rp, calloc(rp->diags.n, sizeof(*pp)));
+	if (!pv || !pp)
+		return;
+	for (size_t i = 0; i < rp->diags.n; i++) {
+		scxd__v1__problem__init(&pv[i]);
+		pv[i].warning = rp->diags.v[i].severity == CFG_WARNING;
+		pv[i].path = rp->diags.v[i].path;
+		pv[i].message = rp->diags.v[i].msg;
+		pp[i] = &pv[i];
+	}
+	ar->problems = pp;
+	ar->n_problems = rp->diags.n;
+}
+
+static void do_apply(struct agent *a, struct agent_client *c, const Scxd__V1__ApplyRequest *req,
+		     struct reply *rp, const char **ret_digest)
+{
+	struct cfg_topo topo = { a->topo->nr_cpus, a->topo->nr_nodes, a->topo->nr_llcs };
+	Scxd__V1__ApplyReply *ar = &rp->u.apply;
+	struct cfg *c_new = NULL;
+	uint8_t *packed = NULL;
+	size_t len;
+	bool live = false;
+	int r;
+
+	scxd__v1__apply_reply__init(ar);
+	rp->resp.body_case = SCXD__V1__RESPONSE__BODY_APPLY;
+	rp->resp.apply = ar;
+	if (!req || !req->config) {
+		fail(rp, SCXD__V1__CODE__INVALID_ARGUMENT, "apply: no config in the request");
+		return;
+	}
+	if (req->confirm_secs > 24 * 3600) {
+		fail(rp, SCXD__V1__CODE__INVALID_ARGUMENT, "apply: --confirm is at most 86400 seconds");
+		return;
+	}
+	r = pbconv_from_pb(req->config, &c_new, &rp->diags);
+	if (r == 0)
+		r = cfg_validate(c_new, &topo, CFG_VALIDATE_APPLY, &rp->diags);
+	if (r != 0) {
+		attach_problems(rp, ar);
+		fail(rp, r == -ENOMEM ? SCXD__V1__CODE__INTERNAL : SCXD__V1__CODE__INVALID_ARGUMENT,
+		     "apply: the config is invalid for this machine (%zu problems)", rp->diags.nr_errors);
+		goto out;
+	}
+	attach_problems(rp, ar);
+	r = pbconv_pack(c_new, &packed, &len);
+	if (r < 0) {
+		fail(rp, SCXD__V1__CODE__INTERNAL, "apply: out of memory");
+		goto out;
+	}
+	persist_digest(packed, len, rp->texts[0]);
+	ar->digest = rp->texts[0];
+	*ret_digest = rp->texts[0];
+	if (req->dry_run) {
+		ar->dry_run = true;
+		snprintf(rp->message, sizeof(rp->message), "valid for this machine (dry run, nothing applied)");
+		rp->resp.message = rp->message;
+		goto out;
+	}
+	if (a->pending) {
+		fail(rp, SCXD__V1__CODE__FAILED_PRECONDITION,
+		     "apply: a config applied with --confirm is waiting: run `scxctl confirm` or let it roll back first");
+		goto out;
+	}
+	if (req->confirm_secs) {
+		/* What to go back to is on disk before anything changes. */
+		r = agent_begin_confirm(a, req->confirm_secs);
+		if (r < 0) {
+			fail(rp, SCXD__V1__CODE__FAILED_PRECONDITION, "apply: cannot record the rollback in %s: %s",
+			     a->state_dir, strerror(-r));
+			goto out;
+		}
+	}
+	r = agent_apply_packed(a, packed, len, c->peer.uid, &live, rp->texts[1], sizeof(rp->texts[1]));
+	if (r < 0) {
+		if (req->confirm_secs)
+			(void)persist_remove(a->state_dir, AGENT_PENDING_FILE);
+		fail(rp, SCXD__V1__CODE__FAILED_PRECONDITION, "apply: %s", rp->texts[1]);
+		goto out;
+	}
+	ar->live = live;
+	if (req->confirm_secs) {
+		a->pending = true;
+		snprintf(rp->message, sizeof(rp->message), "applied; rolls back in %u s unless confirmed",
+			 req->confirm_secs);
+		rp->resp.message = rp->message;
+	}
+out:
+	free(packed);
+	cfg_free(c_new);
+}
+
+static void dispatch(struct agent *a, struct agent_client *c, const Scxd__V1__Request *req, struct reply *rp)
+{
+	const struct method *m = method_of(req->body_case);
+	const char *digest = "-";
+	int r;
+
+	if (req->version != SCXD__V1__PROTOCOL_VERSION__PROTOCOL_VERSION_1) {
+		fail(rp, SCXD__V1__CODE__FAILED_PRECONDITION, "protocol version %u is not supported (1 is)",
+		     req->version);
+		return;
+	}
+	if (!m) {
+		fail(rp, SCXD__V1__CODE__INVALID_ARGUMENT, "unknown method");
+		return;
+	}
+	if (!auth_allowed(&c->peer, a->admin_gid, c->ro, m->role)) {
+		log_warn("audit: uid=%u gid=%u pid=%d method=%s result=denied%s", (unsigned int)c->peer.uid,
+			 (unsigned int)c->peer.gid, (int)c->peer.pid, m->name, c->ro ? " (read-only socket)" : "");
+		fail(rp, SCXD__V1__CODE__PERMISSION_DENIED, "%s needs root or membership of the admin group%s", m->name,
+		     c->ro ? ", and the read-write socket" : "");
+		return;
+	}
+	switch (req->body_case) {
+	case SCXD__V1__REQUEST__BODY_STATUS:
+		do_status(a, rp);
+		break;
+	case SCXD__V1__REQUEST__BODY_GET_CONFIG:
+		do_get_config(a, rp);
+		break;
+	case SCXD__V1__REQUEST__BODY_EXPLAIN:
+		do_explain(a, req->explain, rp);
+		break;
+	case SCXD__V1__REQUEST__BODY_TOPOLOGY:
+		do_topology(a, rp);
+		break;
+	case SCXD__V1__REQUEST__BODY_METRICS:
+		do_metrics(a, rp);
+		break;
+	case SCXD__V1__REQUEST__BODY_AGENT_VERSION:
+		scxd__v1__version_reply__init(&rp->u.version);
+		rp->u.version.version = (char *)SCX_VERSION;
+		rp->u.version.protocol = SCXD__V1__PROTOCOL_VERSION__PROTOCOL_VERSION_1;
+		rp->resp.body_case = SCXD__V1__RESPONSE__BODY_AGENT_VERSION;
+		rp->resp.agent_version = &rp->u.version;
+		break;
+	case SCXD__V1__REQUEST__BODY_APPLY:
+		do_apply(a, c, req->apply, rp, &digest);
+		break;
+	case SCXD__V1__REQUEST__BODY_CONFIRM:
+		r = agent_confirm(a);
+		if (r < 0)
+			fail(rp, SCXD__V1__CODE__FAILED_PRECONDITION, "confirm: nothing is waiting for confirmation");
+		digest = a->cfg ? a->digest : "-";
+		break;
+	case SCXD__V1__REQUEST__BODY_START:
+		r = agent_start(a, rp->texts[0], sizeof(rp->texts[0]));
+		if (r < 0)
+			fail(rp, SCXD__V1__CODE__FAILED_PRECONDITION, "start: %s", rp->texts[0]);
+		digest = a->cfg ? a->digest : "-";
+		break;
+	case SCXD__V1__REQUEST__BODY_STOP:
+		r = agent_stop(a);
+		if (r < 0)
+			fail(rp, SCXD__V1__CODE__FAILED_PRECONDITION, "stop: %s", strerror(-r));
+		break;
+	default:
+		break;
+	}
+	/* A reply is never an empty packet (which reads as end of stream). */
+	if (rp->resp.body_case == SCXD__V1__RESPONSE__BODY__NOT_SET) {
+		scxd__v1__empty__init(&rp->u.done);
+		rp->resp.body_case = SCXD__V1__RESPONSE__BODY_DONE;
+		rp->resp.done = &rp->u.done;
+	}
+	if (m->role == AUTH_WRITE)
+		log_info("audit: uid=%u gid=%u pid=%d method=%s result=%s digest=%s%s%s", (unsigned int)c->peer.uid,
+			 (unsigned int)c->peer.gid, (int)c->peer.pid, m->name,
+			 rp->resp.code == SCXD__V1__CODE__OK ? "ok" : "failed", digest,
+			 rp->resp.code == SCXD__V1__CODE__OK ? "" : ": ",
+			 rp->resp.code == SCXD__V1__CODE__OK ? "" : rp->message);
+}
+
+void rpc_handle(struct agent *a, struct agent_client *c)
+{
+	Scxd__V1__Request *req;
+	struct reply *rp;
+	uint8_t *out = NULL;
+	void *buf = NULL;
+	size_t len;
+	int r;
+
+	r = frame_recv(c->fd, FRAME_MAX_SIZE, &buf, &len);
+	if (r == -EAGAIN)
+		return;
+	c->last_active = mono_now();
+	if (r == -ECONNRESET) {
+		rpc_close_client(a, c);
+		return;
+	}
+	rp = calloc(1, sizeof(*rp));
+	if (!rp) {
+		free(buf);
+		rpc_close_client(a, c);
+		return;
+	}
+	scxd__v1__response__init(&rp->resp);
+	rp->resp.message = (char *)"";
+	if (r == -EMSGSIZE) {
+		log_warn("client uid %u pid %d: packet over %u bytes refused", (unsigned int)c->peer.uid,
+			 (int)c->peer.pid, FRAME_MAX_SIZE);
+		fail(rp, SCXD__V1__CODE__INVALID_ARGUMENT, "request larger than %u bytes", FRAME_MAX_SIZE);
+	} else if (r < 0) {
+		free(rp);
+		rpc_close_client(a, c);
+		return;
+	} else {
+		req = scxd__v1__request__unpack(NULL, len, buf);
+		if (!req) {
+			log_warn("client uid %u pid %d: malformed request (%zu bytes)", (unsigned int)c->peer.uid,
+				 (int)c->peer.pid, len);
+			fail(rp, SCXD__V1__CODE__INVALID_ARGUMENT, "malformed request");
+		} else {
+			dispatch(a, c, req, rp);
+			scxd__v1__request__free_unpacked(req, NULL);
+		}
+	}
+	free(buf);
+	if (!rp->resp.message[0] && rp->resp.code == SCXD__V1__CODE__OK &&
+	    rp->resp.body_case == SCXD__V1__RESPONSE__BODY__NOT_SET)
+		rp->resp.message = (char *)"ok";
+	len = scxd__v1__response__get_packed_size(&rp->resp);
+	out = malloc(len ? len : 1);
+	if (out) {
+		scxd__v1__response__pack(&rp->resp, out);
+		r = frame_send(c->fd, out, len);
+	} else {
+		r = -ENOMEM;
+	}
+	free(out);
+	for (size_t i = 0; i < rp->nr_owned; i++)
+		free(rp->owned[i]);
+	if (rp->unpacked)
+		scxd__v1__config__free_unpacked(rp->unpacked, NULL);
+	cfg_diags_release(&rp->diags);
+	free(rp);
+	if (r < 0) {
+		/* Never wait for a client: one that does not read is dropped. */
+		log_warn("client uid %u pid %d: reply not sent (%s), closed", (unsigned int)c->peer.uid, (int)c->peer.pid,
+			 strerror(-r));
+		rpc_close_client(a, c);
+	}
+}
