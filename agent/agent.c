@@ -111,6 +111,7 @@ int agent_apply_packed(struct agent *a, const uint8_t *pb, size_t len, uid_t by,
 		return r;
 	}
 	log_info("config %.12s applied (%zu layers)", a->digest, a->cfg->nr_layers);
+	agent_irq_sync(a, false);
 	return 0;
 }
 
@@ -120,6 +121,7 @@ int agent_stop(struct agent *a)
 
 	if (r == 0)
 		log_info("scheduler detached");
+	agent_irq_sync(a, false);
 	return r;
 }
 
@@ -147,6 +149,7 @@ int agent_start(struct agent *a, char *err, size_t errlen)
 	cfg_free(a->cfg);
 	a->cfg = c;
 	log_info("scheduler attached with config %.12s", a->digest);
+	agent_irq_sync(a, false);
 	return 0;
 }
 
@@ -173,6 +176,7 @@ void agent_rollback(struct agent *a, const char *why)
 		a->cfg = NULL;
 		a->cfg_pb = NULL;
 		a->cfg_pb_len = 0;
+		agent_irq_sync(a, false);
 		log_warn("rolled back to no config: %s", why);
 	}
 	free(a->rollback_pb);
@@ -275,4 +279,72 @@ void agent_check_confirm(struct agent *a)
 {
 	if (a->pending && time(NULL) >= a->confirm_deadline)
 		agent_rollback(a, "not confirmed in time");
+}
+
+void agent_irq_stop(struct agent *a)
+{
+	int failed;
+
+	if (!a->irq_on)
+		return;
+	failed = irq_balancer_restore(&a->irq);
+	if (failed)
+		log_warn("netdev IRQ balancing stopped: %d IRQs could not be restored (kept in %s for the next start)",
+			 failed, a->runtime_dir);
+	else
+		log_info("netdev IRQ balancing stopped: original affinities restored");
+	irq_balancer_free(&a->irq);
+	a->irq_on = false;
+}
+
+void agent_irq_sync(struct agent *a, bool rescan)
+{
+	bool want = a->cfg && a->cfg->opts.netdev_irq_balance &&
+		    a->bops->state(a->backend, NULL, 0) == BACKEND_ATTACHED;
+	struct cpumask *node_cpus = NULL, owned, m;
+	struct irq_topo it = { 0 };
+	unsigned int max_id = 0;
+	int r;
+
+	if (!want) {
+		agent_irq_stop(a);
+		return;
+	}
+	if (!a->irq_on) {
+		r = irq_balancer_init(&a->irq, a->sysfs_root, a->procfs_root, a->runtime_dir);
+		if (r < 0) {
+			log_warn_errno(r, "netdev IRQ balancing: cannot list network devices below %s", a->sysfs_root);
+			return;
+		}
+		a->irq_on = true;
+		log_info("netdev IRQ balancing: %zu devices, %zu IRQs", a->irq.nr_nics, a->irq.nr_irqs);
+		if (a->irq.irqbalance_running)
+			log_warn("irqbalance is running and will fight these IRQ affinities: stop it or ban the NIC IRQs (docs/operations.md)");
+	} else if (rescan) {
+		r = irq_balancer_rescan(&a->irq);
+		if (r < 0)
+			log_warn_errno(r, "netdev IRQ balancing: rescan");
+	}
+	for (unsigned int i = 0; i < a->topo->nr_nodes; i++)
+		if (a->topo->nodes[i].id > max_id)
+			max_id = a->topo->nodes[i].id;
+	node_cpus = calloc(max_id + 1, sizeof(*node_cpus));
+	if (!node_cpus) {
+		log_error("netdev IRQ balancing: out of memory");
+		return;
+	}
+	for (unsigned int i = 0; i < a->topo->nr_nodes; i++)
+		node_cpus[a->topo->nodes[i].id] = a->topo->nodes[i].cpus;
+	it.nr_nodes = max_id + 1;
+	it.node_cpus = node_cpus;
+	it.online = a->topo->online;
+	cpumask_or(&it.unusable, &a->topo->isolated, &a->topo->nohz_full);
+	cpumask_zero(&owned);
+	for (size_t i = 0; a->cfg && i < a->cfg->nr_layers; i++)
+		if (a->bops->layer_cpus(a->backend, i, &m) == 0)
+			cpumask_or(&owned, &owned, &m);
+	r = irq_balancer_apply(&a->irq, &it, &owned);
+	if (r > 0)
+		log_info("netdev IRQ balancing: %d IRQ affinities written", r);
+	free(node_cpus);
 }

@@ -14,6 +14,7 @@
 
 #include "agent/auth.h"
 #include "agent/backend.h"
+#include "agent/irq.h"
 #include "common/config.h"
 #include "common/topology.h"
 
@@ -87,6 +88,11 @@ struct agent {
 	size_t rollback_len;
 	time_t confirm_deadline;    /* CLOCK_REALTIME */
 
+	/* Netdev IRQ balancing (option netdev_irq_balance). */
+	bool irq_on;
+	struct irq_balancer irq;
+	unsigned int ticks;
+
 	time_t started;             /* CLOCK_MONOTONIC */
 	char caps[256];
 };
@@ -108,6 +114,16 @@ int agent_confirm(struct agent *a);
 int agent_begin_confirm(struct agent *a, unsigned int secs);
 /* At start: a rollback record left by the previous run is honoured. */
 int agent_restore_pending(struct agent *a);
+/*
+ * Bring IRQ balancing in line with the running config: start it (the
+ * option is on and the scheduler attached), stop it and restore the
+ * originals, or re-apply it (ownership changed, drift). rescan also looks
+ * for network devices that came or went.
+ */
+void agent_irq_sync(struct agent *a, bool rescan);
+/* At exit: IRQs back to their original affinity. */
+void agent_irq_stop(struct agent *a);
+
 /* From the timer: roll back once the deadline has passed. */
 void agent_check_confirm(struct agent *a);
 

@@ -40,6 +40,8 @@ struct backend_ops {
 	int (*update)(struct backend *b, const struct cfg *c, char *err, size_t errlen);
 	int (*detach)(struct backend *b);
 	enum backend_state (*state)(const struct backend *b, char *reason, size_t len);
+	/* The CPUs a layer owns now (empty for Open layers); -ENODATA when detached. */
+	int (*layer_cpus)(const struct backend *b, size_t layer, struct cpumask *ret);
 	/* Per-layer numbers for the current config; -ENODATA when detached. */
 	int (*layer_stats)(const struct backend *b, size_t layer, struct backend_layer_stats *ret);
 	/* Which layer task pid is in; -EOPNOTSUPP where the backend cannot know. */

@@ -3,8 +3,9 @@
  * The sim backend: everything except the kernel scheduler. It keeps the
  * applied layers and hands out CPUs the way the control loop would with no
  * load (each layer's cpus_range minimum, Confined and Grouped only, in
- * layer order), so that status, IRQ balancing and tests see an honest
- * allocation. It never claims to schedule tasks: explain is unsupported.
+ * layer order, lowest online CPUs first), so that status, IRQ balancing
+ * and tests see an honest allocation. It never claims to schedule tasks:
+ * explain is unsupported.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@ struct backend {
 	const struct cfg *cfg;
 	bool attached;
 	unsigned int *cpus;       /* per layer */
+	struct cpumask *masks;    /* per layer */
 	size_t nr;
 };
 
@@ -38,16 +40,21 @@ static void sim_destroy(struct backend *b)
 	if (!b)
 		return;
 	free(b->cpus);
+	free(b->masks);
 	free(b);
 }
 
 static int sim_allocate(struct backend *b, const struct cfg *c)
 {
-	unsigned int left = b->topo->nr_cpus;
+	unsigned int left = b->topo->nr_cpus, next = cpumask_first(&b->topo->online);
 	unsigned int *cpus = calloc(c->nr_layers ? c->nr_layers : 1, sizeof(*cpus));
+	struct cpumask *masks = calloc(c->nr_layers ? c->nr_layers : 1, sizeof(*masks));
 
-	if (!cpus)
+	if (!cpus || !masks) {
+		free(cpus);
+		free(masks);
 		return -ENOMEM;
+	}
 	for (size_t i = 0; i < c->nr_layers; i++) {
 		const struct cfg_layer *l = &c->layers[i];
 		unsigned int want = 0;
@@ -64,9 +71,15 @@ static int sim_allocate(struct backend *b, const struct cfg *c)
 			want = left;
 		cpus[i] = want;
 		left -= want;
+		for (unsigned int k = 0; k < want && next < CPUMASK_MAX_CPUS; k++) {
+			cpumask_set(&masks[i], next);
+			next = cpumask_next(&b->topo->online, next + 1);
+		}
 	}
 	free(b->cpus);
+	free(b->masks);
 	b->cpus = cpus;
+	b->masks = masks;
 	b->nr = c->nr_layers;
 	return 0;
 }
@@ -107,6 +120,14 @@ static int sim_layer_stats(const struct backend *b, size_t layer, struct backend
 	return 0;
 }
 
+static int sim_layer_cpus(const struct backend *b, size_t layer, struct cpumask *ret)
+{
+	if (!b->attached || layer >= b->nr)
+		return -ENODATA;
+	*ret = b->masks[layer];
+	return 0;
+}
+
 static int sim_explain(const struct backend *b, int pid, size_t *ret_layer, char *why, size_t len)
 {
 	(void)b;
@@ -136,6 +157,7 @@ const struct backend_ops backend_sim_ops = {
 	.update = sim_attach,
 	.detach = sim_detach,
 	.state = sim_state,
+	.layer_cpus = sim_layer_cpus,
 	.layer_stats = sim_layer_stats,
 	.explain = sim_explain,
 	.tick = sim_tick,

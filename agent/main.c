@@ -281,6 +281,10 @@ static void handle_timer(struct agent *a)
 		;
 	a->bops->tick(a->backend);
 	agent_check_confirm(a);
+	/* IRQs: re-apply each second (ownership, drift), look for new devices every 5. */
+	a->ticks++;
+	if (a->irq_on)
+		agent_irq_sync(a, a->ticks % 5 == 0);
 	rpc_reap_idle(a);
 }
 
@@ -323,6 +327,7 @@ static void teardown(struct agent *a)
 {
 	while (a->clients)
 		rpc_close_client(a, a->clients);
+	agent_irq_stop(a);
 	if (a->backend) {
 		if (a->bops->state(a->backend, NULL, 0) == BACKEND_ATTACHED)
 			(void)agent_stop(a);

@@ -291,6 +291,44 @@ static const char *kernel_state(struct agent *a, char *buf, size_t len)
 	return buf;
 }
 
+static void status_irqs(struct agent *a, struct reply *rp, Scxd__V1__StatusReply *s)
+{
+	static const char *const states[] = { "pending", "applied", "refused", "no-cpus", "failed" };
+	size_t n = a->irq.nr_irqs;
+	Scxd__V1__IrqStatus *v, **vp;
+	char *text;
+
+	if (!n)
+		return;
+	v = own(rp, calloc(n, sizeof(*v)));
+	vp = own(rp, calloc(n, sizeof(*vp)));
+	text = own(rp, calloc(n, 3 * 128));
+	if (!v || !vp || !text)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		const struct irq_entry *e = &a->irq.irqs[i];
+		char *cur = text + 3 * 128 * i, *want = cur + 128, *err = want + 128;
+
+		scxd__v1__irq_status__init(&v[i]);
+		v[i].irq = e->irq;
+		v[i].dev = (char *)e->dev;
+		v[i].node = e->node;
+		if (cpumask_format_list(&e->current, cur, 128) < 0)
+			snprintf(cur, 128, "(%u CPUs)", cpumask_weight(&e->current));
+		if (cpumask_format_list(&e->wanted, want, 128) < 0)
+			snprintf(want, 128, "(%u CPUs)", cpumask_weight(&e->wanted));
+		snprintf(err, 128, "%s", e->err ? strerror(-e->err) : "");
+		v[i].current = cur;
+		v[i].wanted = want;
+		v[i].error = err;
+		v[i].state = (char *)((unsigned int)e->status < 5 ? states[e->status] : "?");
+		v[i].drift = e->drift;
+		vp[i] = &v[i];
+	}
+	s->irqs = vp;
+	s->n_irqs = n;
+}
+
 static void do_status(struct agent *a, struct reply *rp)
 {
 	Scxd__V1__StatusReply *s = &rp->u.status;
@@ -335,6 +373,11 @@ static void do_status(struct agent *a, struct reply *rp)
 		}
 		s->layers = lp;
 		s->n_layers = a->cfg->nr_layers;
+	}
+	s->irq_balancing = a->irq_on;
+	if (a->irq_on) {
+		s->irqbalance_running = a->irq.irqbalance_running;
+		status_irqs(a, rp, s);
 	}
 	rp->resp.body_case = SCXD__V1__RESPONSE__BODY_STATUS;
 	rp->resp.status = s;

@@ -62,8 +62,18 @@ static void status_print(const struct ctl_globals *g, const Scxd__V1__StatusRepl
 		       (unsigned long long)s->uptime_secs, s->config_digest, (long long)s->applied_at,
 		       s->applied_by_uid);
 		json_print_string(stdout, s->capabilities);
-		printf(", \"pending_confirm\": %s, \"confirm_deadline\": %lld, \"layers\": [",
-		       s->pending_confirm ? "true" : "false", (long long)s->confirm_deadline);
+		printf(", \"pending_confirm\": %s, \"confirm_deadline\": %lld, \"irq_balancing\": %s, "
+		       "\"irqbalance_running\": %s, \"irqs\": [",
+		       s->pending_confirm ? "true" : "false", (long long)s->confirm_deadline,
+		       s->irq_balancing ? "true" : "false", s->irqbalance_running ? "true" : "false");
+		for (size_t i = 0; i < s->n_irqs; i++) {
+			const Scxd__V1__IrqStatus *q = s->irqs[i];
+
+			printf("%s{\"irq\": %u, \"dev\": \"%s\", \"node\": %d, \"current\": \"%s\", \"wanted\": \"%s\", "
+			       "\"state\": \"%s\", \"error\": \"%s\", \"drift\": %u}",
+			       i ? ", " : "", q->irq, q->dev, q->node, q->current, q->wanted, q->state, q->error, q->drift);
+		}
+		printf("], \"layers\": [");
 		for (size_t i = 0; i < s->n_layers; i++) {
 			printf("%s{\"name\": ", i ? ", " : "");
 			json_print_string(stdout, s->layers[i]->name);
@@ -84,6 +94,19 @@ static void status_print(const struct ctl_globals *g, const Scxd__V1__StatusRepl
 		printf("config:     none (scxctl apply FILE)\n");
 	if (s->pending_confirm)
 		printf("confirm:    pending, rolls back at %s unless `scxctl confirm`\n", until);
+	if (s->irq_balancing) {
+		printf("irqs:       netdev balancing on, %zu IRQs%s\n", s->n_irqs,
+		       s->irqbalance_running ? "; WARNING: irqbalance is running and fights these settings" : "");
+		if (s->n_irqs)
+			printf("\n%-5s %-10s %4s %-14s %-14s %-8s %5s %s\n", "IRQ", "DEVICE", "NODE", "CURRENT", "WANTED",
+			       "STATE", "DRIFT", "ERROR");
+		for (size_t i = 0; i < s->n_irqs; i++) {
+			const Scxd__V1__IrqStatus *q = s->irqs[i];
+
+			printf("%-5u %-10.10s %4d %-14.14s %-14.14s %-8s %5u %s\n", q->irq, q->dev, q->node, q->current,
+			       q->wanted, q->state, q->drift, q->error);
+		}
+	}
 	if (!s->n_layers)
 		return;
 	printf("\n%-3s %-28s %-9s %5s %6s %7s %7s\n", "#", "LAYER", "KIND", "CPUS", "TASKS", "UTIL", "BLOCKS");

@@ -23,13 +23,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/fileio.h"
 #include "common/frame.h"
 #include "scxd.pb-c.h"
+#include "tests/fakefs.h"
 #include "tests/proc.h"
 #include "tests/runner.h"
 
 static char dir[64], sock[128], rosock[128], state[128], run[128], logpath[128];
 static pid_t agent_pid = -1;
+/* Fake trees for the agent, when a test sets them. */
+static const char *agent_sysfs, *agent_procfs;
 static struct proc_result res;
 
 static void start_agent(bool restore)
@@ -52,6 +56,12 @@ static void start_agent(bool restore)
 	argv[n++] = run;
 	if (!restore)
 		argv[n++] = "--no-restore";
+	if (agent_sysfs) {
+		argv[n++] = "--sysfs-root";
+		argv[n++] = agent_sysfs;
+		argv[n++] = "--procfs-root";
+		argv[n++] = agent_procfs;
+	}
 	argv[n] = NULL;
 	(void)unlink(sock);
 	agent_pid = fork();
@@ -419,6 +429,88 @@ static void test_hostile_clients(void)
 	stop_agent(SIGTERM);
 }
 
+static void irq_get(const struct fakefs *fs, unsigned int irq, char *buf, size_t size)
+{
+	char rel[64], path[512];
+
+	snprintf(rel, sizeof(rel), "proc/irq/%u/smp_affinity_list", irq);
+	if (fileio_read_small(fakefs_path(fs, path, sizeof(path), rel), buf, size) < 0)
+		snprintf(buf, size, "?");
+}
+
+/*
+ * Netdev IRQ balancing through the agent on a fake machine: 8 CPUs, node 0
+ * = 0-3, node 1 = 4-7; eth0 (virtio, MSI-X 24-26) on node 1, eth1 (MSI-X
+ * 30-31) on node 0, irq 5 belongs to no NIC. A Confined layer owns CPUs 0-1.
+ */
+static void test_irq_balancing(void)
+{
+	static const char *cfg = "{\"options\": {\"netdev_irq_balance\": true}, \"layers\": ["
+				 "{\"name\": \"db\", \"matches\": [[{\"CommPrefix\": \"pg\"}]],"
+				 " \"kind\": {\"Confined\": {\"util_range\": [0.5, 0.9], \"cpus_range\": [2, 2]}}},"
+				 "{\"name\": \"rest\", \"matches\": [[]], \"kind\": {\"Open\": {}}}]}";
+	static const unsigned int irqs[] = { 24, 25, 26, 30, 31, 5 };
+	char sys[512], proc[512], buf[64];
+	struct fakefs fs;
+
+	fakefs_init(&fs);
+	fakefs_put(&fs, "0-7\n", "sys/devices/system/cpu/online");
+	fakefs_put(&fs, "0-1\n", "sys/devices/system/node/online");
+	fakefs_put(&fs, "0-3\n", "sys/devices/system/node/node0/cpulist");
+	fakefs_put(&fs, "4-7\n", "sys/devices/system/node/node1/cpulist");
+	fakefs_mkdir(&fs, "sys/devices/pci0000:00/0000:00:03.0/virtio0");
+	for (unsigned int i = 24; i <= 26; i++)
+		fakefs_mkdir(&fs, "sys/devices/pci0000:00/0000:00:03.0/msi_irqs/%u", i);
+	fakefs_put(&fs, "1\n", "sys/devices/pci0000:00/0000:00:03.0/numa_node");
+	fakefs_symlink(&fs, "../../../devices/pci0000:00/0000:00:03.0/virtio0", "sys/class/net/eth0/device");
+	fakefs_mkdir(&fs, "sys/devices/pci0000:00/0000:00:04.0/msi_irqs/30");
+	fakefs_mkdir(&fs, "sys/devices/pci0000:00/0000:00:04.0/msi_irqs/31");
+	fakefs_put(&fs, "0\n", "sys/devices/pci0000:00/0000:00:04.0/numa_node");
+	fakefs_symlink(&fs, "../../../devices/pci0000:00/0000:00:04.0", "sys/class/net/eth1/device");
+	fakefs_mkdir(&fs, "sys/class/net/lo");
+	for (size_t i = 0; i < sizeof(irqs) / sizeof(irqs[0]); i++)
+		fakefs_put(&fs, "0-7\n", "proc/irq/%u/smp_affinity_list", irqs[i]);
+	agent_sysfs = fakefs_path(&fs, sys, sizeof(sys), "sys");
+	agent_procfs = fakefs_path(&fs, proc, sizeof(proc), "proc");
+
+	start_agent(false);
+	CU_ASSERT_EQUAL(ctl_as(NULL, cfg, sock, "apply", "-", NULL, NULL), 0);
+	irq_get(&fs, 24, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "4-7");
+	irq_get(&fs, 30, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "2-3");
+	irq_get(&fs, 5, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "0-7");
+	CU_ASSERT_EQUAL(ctl("status", NULL, NULL, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(res.out, "netdev balancing on, 5 IRQs"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(res.out, "eth0"));
+	/* stop puts the originals back; start applies again. */
+	CU_ASSERT_EQUAL(ctl("stop", NULL, NULL, NULL), 0);
+	irq_get(&fs, 24, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "0-7");
+	CU_ASSERT_EQUAL(ctl("start", NULL, NULL, NULL), 0);
+	irq_get(&fs, 31, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "2-3");
+	/* kill -9: the next start restores the originals first, even with --no-restore. */
+	stop_agent(SIGKILL);
+	irq_get(&fs, 25, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "4-7");
+	start_agent(false);
+	irq_get(&fs, 25, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "0-7");
+	irq_get(&fs, 30, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "0-7");
+	/* A clean exit after applying restores too. */
+	CU_ASSERT_EQUAL(ctl_as(NULL, cfg, sock, "apply", "-", NULL, NULL), 0);
+	irq_get(&fs, 26, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "4-7");
+	stop_agent(SIGTERM);
+	irq_get(&fs, 26, buf, sizeof(buf));
+	CU_ASSERT_STRING_EQUAL(buf, "0-7");
+	agent_sysfs = agent_procfs = NULL;
+	fakefs_remove(&fs);
+}
+
 TEST_SUITE(agent)
 {
 	static const struct test_case tests[] = {
@@ -427,6 +519,7 @@ TEST_SUITE(agent)
 		{ "persistence: kill -9, --no-restore, corrupt file, refused write", test_persistence },
 		{ "apply --confirm: confirm, timeout, restart", test_confirm },
 		{ "hostile clients", test_hostile_clients },
+		{ "netdev IRQ balancing on a fake machine", test_irq_balancing },
 		{ NULL, NULL },
 	};
 	CU_pSuite s;
