@@ -13,3 +13,22 @@ done
 kill -TERM $ml; wait $ml
 cat /tmp/ml.out
 echo "sched_ext state after: $(cat /sys/kernel/sched_ext/state)"
+
+echo
+echo "=== scxd (sim backend) steering the NIC's IRQs to its NUMA node"
+mkdir -p /run/scxd /var/lib/scxd
+scxd --backend sim > /tmp/scxd.log 2>&1 &
+agent=$!
+i=0; while [ ! -S /run/scxd/scxd.sock ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+cat > /tmp/demo.json <<'JSON'
+{"options": {"netdev_irq_balance": true},
+ "layers": [
+  {"name": "batch", "matches": [[{"CommPrefix": "stress-ng"}]],
+   "kind": {"Confined": {"util_range": [0.8, 0.9], "cpus_range": [1, 1]}}},
+  {"name": "rest", "matches": [[]], "kind": {"Open": {}}}]}
+JSON
+scxctl validate /tmp/demo.json
+scxctl apply /tmp/demo.json
+scxctl status
+scxctl topology
+kill $agent; wait $agent
