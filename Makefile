@@ -194,7 +194,7 @@ $(BUILD)/tests/integration-runner: $(BUILD)/tests/integration/runner.o $(INTEG_O
 .PHONY: FORCE
 FORCE:
 
-.PHONY: check check-unit check-integration check-fast check-vm check-fuzz asan fuzz bench demo
+.PHONY: check check-unit check-integration check-fast check-vm check-fuzz check-packaging asan fuzz bench demo
 check-unit: $(BUILD)/tests/unit-runner
 	$(Q)$(BUILD)/tests/unit-runner
 
@@ -207,7 +207,10 @@ check-fast: check-unit check-integration
 asan:
 	$(Q)$(MAKE) --no-print-directory SANITIZE=address,undefined check-fast
 
-check: check-fast check-fuzz check-vm
+check-packaging: deb rpm
+	$(Q)tests/packaging/run.sh
+
+check: check-fast check-fuzz check-packaging check-vm
 	@echo "make check: all tiers passed"
 
 include tests/fuzz/fuzz.mk
@@ -287,4 +290,4 @@ clean:
 distclean: clean
 	rm -rf $(SCX_CACHE)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -path build/pkg -prune -o -path build/rpmbuild -prune -o -name '*.d' -type f -print 2>/dev/null)
