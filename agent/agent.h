@@ -134,5 +134,7 @@ void rpc_accept(struct agent *a, struct agent_listener *l);
 void rpc_handle(struct agent *a, struct agent_client *c);
 void rpc_close_client(struct agent *a, struct agent_client *c);
 void rpc_reap_idle(struct agent *a);
+/* The role table: a request body's method name and role; NULL if unknown. */
+const char *rpc_method(int body_case, enum auth_role *ret_role);
 
 #endif

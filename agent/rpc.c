@@ -206,6 +206,18 @@ struct method {
 	enum auth_role role;
 };
 
+static const struct method *method_of(Scxd__V1__Request__BodyCase body);
+
+const char *rpc_method(int body_case, enum auth_role *ret_role)
+{
+	const struct method *m = method_of((Scxd__V1__Request__BodyCase)body_case);
+
+	if (!m)
+		return NULL;
+	*ret_role = m->role;
+	return m->name;
+}
+
 static const struct method *method_of(Scxd__V1__Request__BodyCase body)
 {
 	static const struct method status = { "status", AUTH_READ }, get_config = { "get-config", AUTH_READ },
