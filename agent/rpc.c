@@ -266,7 +266,7 @@ struct reply {
 		Scxd__V1__ApplyReply apply;
 		Scxd__V1__Empty done;
 	} u;
-	void *owned[8];           /* freed after sending */
+	void *owned[12];          /* freed after sending */
 	size_t nr_owned;
 	Scxd__V1__Config *unpacked; /* scxd__v1__config__free_unpacked() */
 	struct cfg_diags diags;
@@ -441,6 +441,47 @@ static void do_explain(struct agent *a, const Scxd__V1__ExplainRequest *req, str
 	rp->resp.explain = &rp->u.explain;
 }
 
+/* NICs and their IRQs: the balancer's view when it runs, else a fresh look. */
+static void topology_nics(struct agent *a, struct reply *rp, Scxd__V1__TopologyReply *t)
+{
+	struct irq_entry *irqs = NULL;
+	struct irq_nic *nics = NULL;
+	size_t nr_nics = 0, nr_irqs = 0;
+	Scxd__V1__NicInfo *v, **vp;
+	uint32_t *ids;
+
+	if (a->irq_on) {
+		nics = a->irq.nics;
+		nr_nics = a->irq.nr_nics;
+		irqs = a->irq.irqs;
+		nr_irqs = a->irq.nr_irqs;
+	} else if (irq_discover(a->sysfs_root, &nics, &nr_nics, &irqs, &nr_irqs) == 0) {
+		own(rp, nics);
+		own(rp, irqs);
+	}
+	if (!nr_nics)
+		return;
+	v = own(rp, calloc(nr_nics, sizeof(*v)));
+	vp = own(rp, calloc(nr_nics, sizeof(*vp)));
+	ids = own(rp, calloc(nr_irqs ? nr_irqs : 1, sizeof(*ids)));
+	if (!v || !vp || !ids)
+		return;
+	for (size_t i = 0, k = 0; i < nr_nics; i++) {
+		scxd__v1__nic_info__init(&v[i]);
+		v[i].name = nics[i].name;
+		v[i].node = nics[i].node;
+		v[i].legacy = nics[i].legacy;
+		v[i].irqs = ids + k;
+		for (size_t j = 0; j < nr_irqs; j++)
+			if (strcmp(irqs[j].dev, nics[i].name) == 0)
+				ids[k++] = irqs[j].irq;
+		v[i].n_irqs = (size_t)(ids + k - v[i].irqs);
+		vp[i] = &v[i];
+	}
+	t->nics = vp;
+	t->n_nics = nr_nics;
+}
+
 static void do_topology(struct agent *a, struct reply *rp)
 {
 	Scxd__V1__TopologyReply *t = &rp->u.topology;
@@ -491,6 +532,7 @@ static void do_topology(struct agent *a, struct reply *rp)
 	t->n_nodes = tp->nr_nodes;
 	t->llcs = llcs;
 	t->n_llcs = tp->nr_llcs;
+	topology_nics(a, rp, t);
 	rp->resp.body_case = SCXD__V1__RESPONSE__BODY_TOPOLOGY;
 	rp->resp.topology = t;
 }

@@ -270,6 +270,14 @@ int cmd_topology(const struct ctl_globals *g, int argc, char **argv)
 		printf("], \"llcs\": [");
 		for (size_t i = 0; i < t->n_llcs; i++)
 			printf("%s\"%s\"", i ? ", " : "", t->llcs[i]);
+		printf("], \"nics\": [");
+		for (size_t i = 0; i < t->n_nics; i++) {
+			printf("%s{\"name\": \"%s\", \"node\": %d, \"legacy\": %s, \"irqs\": [", i ? ", " : "",
+			       t->nics[i]->name, t->nics[i]->node, t->nics[i]->legacy ? "true" : "false");
+			for (size_t k = 0; k < t->nics[i]->n_irqs; k++)
+				printf("%s%u", k ? ", " : "", t->nics[i]->irqs[k]);
+			printf("]}");
+		}
 		printf("]}\n");
 	} else {
 		printf("CPUs online: %s (%u)%s\n", t->online, t->nr_cpus, t->smt ? ", SMT" : "");
@@ -289,6 +297,14 @@ int cmd_topology(const struct ctl_globals *g, int argc, char **argv)
 		printf("\n%-5s %s\n", "LLC", "CPUS");
 		for (size_t i = 0; i < t->n_llcs; i++)
 			printf("%-5zu %s\n", i, t->llcs[i]);
+		if (t->n_nics)
+			printf("\n%-10s %4s %s\n", "NIC", "NODE", "IRQS");
+		for (size_t i = 0; i < t->n_nics; i++) {
+			printf("%-10s %4d ", t->nics[i]->name, t->nics[i]->node);
+			for (size_t k = 0; k < t->nics[i]->n_irqs; k++)
+				printf("%s%u", k ? "," : "", t->nics[i]->irqs[k]);
+			printf("%s\n", t->nics[i]->legacy ? " (legacy)" : "");
+		}
 	}
 	scxd__v1__response__free_unpacked(resp, NULL);
 	return CTL_EXIT_OK;

@@ -484,6 +484,9 @@ static void test_irq_balancing(void)
 	CU_ASSERT_EQUAL(ctl("status", NULL, NULL, NULL), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(res.out, "netdev balancing on, 5 IRQs"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(res.out, "eth0"));
+	CU_ASSERT_EQUAL(ctl("topology", NULL, NULL, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(res.out, "eth0          1 24,25,26"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(res.out, "eth1          0 30,31"));
 	/* stop puts the originals back; start applies again. */
 	CU_ASSERT_EQUAL(ctl("stop", NULL, NULL, NULL), 0);
 	irq_get(&fs, 24, buf, sizeof(buf));
