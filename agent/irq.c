@@ -110,49 +110,6 @@ static bool irq_refusal_is_lasting(int r)
 	return r == -EIO || r == -EPERM || r == -EACCES || r == -ENOENT || r == -EROFS;
 }
 
-/* Replace path atomically with text: write a temporary file, fsync, rename, fsync the dir. */
-static int irq_write_durably(const char *path, const char *text)
-{
-	char tmp[PATH_MAX], dir[PATH_MAX];
-	size_t len = strlen(text), off = 0;
-	int fd, dfd, r = 0;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		return negative_errno();
-	while (off < len) {
-		ssize_t n = write(fd, text + off, len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = negative_errno();
-			break;
-		}
-		off += (size_t)n;
-	}
-	if (r == 0 && fsync(fd) < 0)
-		r = negative_errno();
-	if (close(fd) < 0 && r == 0)
-		r = negative_errno();
-	if (r == 0 && rename(tmp, path) < 0)
-		r = negative_errno();
-	if (r < 0) {
-		(void)unlink(tmp);
-		return r;
-	}
-	snprintf(dir, sizeof(dir), "%s", path);
-	dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return negative_errno();
-	if (fsync(dfd) < 0)
-		r = negative_errno();
-	safe_close(&dfd);
-	return r;
-}
-
 static int irq_save_snapshot(const struct irq_balancer *b)
 {
 	size_t size = 64 + b->nr_irqs * (CPUMASK_LIST_MAX + 16), len;
@@ -175,7 +132,7 @@ static int irq_save_snapshot(const struct irq_balancer *b)
 		len += strlen(text + len);
 		len += (size_t)snprintf(text + len, size - len, "\n");
 	}
-	r = irq_write_durably(b->snapshot_path, text);
+	r = fileio_write_atomic(b->snapshot_path, text, strlen(text), 0600);
 out:
 	free(text);
 	return r;

@@ -19,6 +19,7 @@
 #include "agent/persist.h"
 #include "common/banned.h"
 #include "common/err.h"
+#include "common/fileio.h"
 
 #define PERSIST_MAGIC	"SCXDSTA1"
 #define PERSIST_VERSION 1u
@@ -43,23 +44,6 @@ void persist_digest(const uint8_t *buf, size_t len, char out[65])
 		snprintf(out + 2 * i, 3, "%02x", d[i]);
 }
 
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const uint8_t *p = buf;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return negative_errno();
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static int fsync_dir(const char *dir)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), r = 0;
@@ -74,36 +58,26 @@ static int fsync_dir(const char *dir)
 
 int persist_save(const char *dir, const char *name, const uint8_t *buf, size_t len)
 {
-	uint8_t hdr[PERSIST_HDR] = { 0 };
-	char path[PATH_MAX], tmp[PATH_MAX + 8];
 	uint32_t version = PERSIST_VERSION;
 	uint64_t len64 = len;
-	int fd, r;
+	char path[PATH_MAX];
+	uint8_t *file;
+	int r;
 
 	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
 		return -ENAMETOOLONG;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	memcpy(hdr, PERSIST_MAGIC, 8);
-	memcpy(hdr + 8, &version, 4);
-	memcpy(hdr + 16, &len64, 8);
-	sha256(buf, len, hdr + 24);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		return negative_errno();
-	r = write_all(fd, hdr, sizeof(hdr));
-	if (r == 0)
-		r = write_all(fd, buf, len);
-	if (r == 0 && fsync(fd) < 0)
-		r = negative_errno();
-	if (close(fd) < 0 && r == 0)
-		r = negative_errno();
-	if (r == 0 && rename(tmp, path) < 0)
-		r = negative_errno();
-	if (r < 0) {
-		(void)unlink(tmp);
-		return r;
-	}
-	return fsync_dir(dir);
+	file = calloc(1, PERSIST_HDR + len);
+	if (!file)
+		return -ENOMEM;
+	memcpy(file, PERSIST_MAGIC, 8);
+	memcpy(file + 8, &version, 4);
+	memcpy(file + 16, &len64, 8);
+	sha256(buf, len, file + 24);
+	if (len)
+		memcpy(file + PERSIST_HDR, buf, len);
+	r = fileio_write_atomic(path, file, PERSIST_HDR + len, 0600);
+	free(file);
+	return r;
 }
 
 int persist_remove(const char *dir, const char *name)

@@ -17,4 +17,12 @@ int fileio_read_small(const char *path, char *buf, size_t size);
  */
 int fileio_path(char *buf, size_t size, const char *root, const char *rel);
 
+/*
+ * Replace path with len bytes of buf so that a crash leaves either the old
+ * file or the new one: write path.tmp (mode), fsync, rename, fsync the
+ * directory. Returns 0 or -errno; the temporary file never outlives a
+ * failure.
+ */
+int fileio_write_atomic(const char *path, const void *buf, size_t len, unsigned int mode);
+
 #endif
