@@ -45,40 +45,41 @@ static bool no_args(int argc, char **argv, const char *usage)
 	return true;
 }
 
-int cmd_confirm(const struct ctl_globals *g, int argc, char **argv)
+/* confirm, start, stop: no arguments, an empty request body, a one-line result. */
+static int write_command(const struct ctl_globals *g, int argc, char **argv, Scxd__V1__Request__BodyCase body,
+			 const char *name, const char *ok)
 {
 	Scxd__V1__Request req = SCXD__V1__REQUEST__INIT;
-	Scxd__V1__ConfirmRequest body = SCXD__V1__CONFIRM_REQUEST__INIT;
+	Scxd__V1__ConfirmRequest confirm = SCXD__V1__CONFIRM_REQUEST__INIT;
+	Scxd__V1__StartRequest start = SCXD__V1__START_REQUEST__INIT;
+	Scxd__V1__StopRequest stop = SCXD__V1__STOP_REQUEST__INIT;
 
-	if (!no_args(argc, argv, "confirm"))
+	if (!no_args(argc, argv, name))
 		return CTL_EXIT_USAGE;
-	req.body_case = SCXD__V1__REQUEST__BODY_CONFIRM;
-	req.confirm = &body;
-	return simple_call(g, &req, "confirm", "confirmed: the applied config stays");
+	req.body_case = body;
+	if (body == SCXD__V1__REQUEST__BODY_CONFIRM)
+		req.confirm = &confirm;
+	else if (body == SCXD__V1__REQUEST__BODY_START)
+		req.start = &start;
+	else
+		req.stop = &stop;
+	return simple_call(g, &req, name, ok);
+}
+
+int cmd_confirm(const struct ctl_globals *g, int argc, char **argv)
+{
+	return write_command(g, argc, argv, SCXD__V1__REQUEST__BODY_CONFIRM, "confirm",
+			     "confirmed: the applied config stays");
 }
 
 int cmd_start(const struct ctl_globals *g, int argc, char **argv)
 {
-	Scxd__V1__Request req = SCXD__V1__REQUEST__INIT;
-	Scxd__V1__StartRequest body = SCXD__V1__START_REQUEST__INIT;
-
-	if (!no_args(argc, argv, "start"))
-		return CTL_EXIT_USAGE;
-	req.body_case = SCXD__V1__REQUEST__BODY_START;
-	req.start = &body;
-	return simple_call(g, &req, "start", "scheduler attached");
+	return write_command(g, argc, argv, SCXD__V1__REQUEST__BODY_START, "start", "scheduler attached");
 }
 
 int cmd_stop(const struct ctl_globals *g, int argc, char **argv)
 {
-	Scxd__V1__Request req = SCXD__V1__REQUEST__INIT;
-	Scxd__V1__StopRequest body = SCXD__V1__STOP_REQUEST__INIT;
-
-	if (!no_args(argc, argv, "stop"))
-		return CTL_EXIT_USAGE;
-	req.body_case = SCXD__V1__REQUEST__BODY_STOP;
-	req.stop = &body;
-	return simple_call(g, &req, "stop", "scheduler detached");
+	return write_command(g, argc, argv, SCXD__V1__REQUEST__BODY_STOP, "stop", "scheduler detached");
 }
 
 static void apply_usage(FILE *f)
