@@ -54,6 +54,9 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	err = sigwait(&set, &sig);
 	bpf_link__destroy(link);
+	/* The kernel runs the exit callback as it disables the scheduler: wait for it, 2 s at most. */
+	for (int i = 0; i < 200 && !skel->bss->exit_kind; i++)
+		usleep(10000);
 	printf("detached: %llu enqueues, exit kind %d\n",
 	       (unsigned long long)skel->bss->nr_enqueued, skel->bss->exit_kind);
 	minimal_bpf__destroy(skel);

@@ -37,6 +37,7 @@ kill "$sl" 2>/dev/null
 mini_loader > /tmp/ml2.out 2>&1 &
 ml=$!
 wait_for 100 grep -q attached /tmp/ml2.out
+stress-ng --cpu 2 --timeout 1s --quiet
 kill -TERM "$ml"
 wait "$ml"
 check "minimal: SIGTERM detaches cleanly" grep -q 'detached: [1-9][0-9]* enqueues, exit kind 64' /tmp/ml2.out
