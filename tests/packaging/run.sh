@@ -72,6 +72,23 @@ if [ "$(id -u)" = 0 ] && ! dpkg -s scxd >/dev/null 2>&1; then
 		check "installed: units present" test -f /lib/systemd/system/scxd.socket -a -f /lib/systemd/system/scxd.service
 		check "installed: state dir created" test -d /var/lib/scxd
 		check "installed: scxd --version" /usr/sbin/scxd --version
+		# The installed agent on its default socket, /run/scxd/scxd.sock (group scx), in a
+		# scratch state dir so that nothing of this machine's is touched.
+		if [ ! -e /run/scxd/scxd.sock ]; then
+			sd=$(mktemp -d /tmp/scx-pkg-state.XXXXXX)
+			/usr/sbin/scxd --backend sim --state-dir "$sd" > "$sd.log" 2>&1 &
+			agent=$!
+			for _ in $(seq 100); do [ -S /run/scxd/scxd.sock ] && break; sleep 0.1; done
+			check "installed: scxctl status through /run/scxd/scxd.sock" /usr/bin/scxctl status
+			sock_group=$(stat -c %G /run/scxd/scxd.sock 2>/dev/null)
+			check "installed: the socket belongs to group scx (${sock_group:-?}), mode 660" \
+				test "$sock_group" = scx -a "$(stat -c %a /run/scxd/scxd.sock)" = 660
+			kill "$agent" 2>/dev/null; wait "$agent" 2>/dev/null
+			rm -rf "$sd" "$sd.log"
+			rmdir /run/scxd 2>/dev/null
+		else
+			echo "SKIP installed agent on /run/scxd/scxd.sock: a socket is already there (not touching it)"
+		fi
 		dpkg -P scxd >/dev/null 2>&1
 		left=$(ls -d /usr/sbin/scxd /usr/bin/scxctl /lib/systemd/system/scxd.* /usr/lib/sysusers.d/scxd.conf \
 			/usr/lib/tmpfiles.d/scxd.conf /var/lib/scxd /usr/share/doc/scxd 2>/dev/null)
