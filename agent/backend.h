@@ -53,5 +53,6 @@ struct backend_ops {
 };
 
 extern const struct backend_ops backend_sim_ops;
+extern const struct backend_ops backend_bpf_ops;
 
 #endif

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "agent/backend.h"
+#include "agent/ctl.h"
 
 struct backend {
 	const struct topo *topo;
@@ -46,7 +47,6 @@ static void sim_destroy(struct backend *b)
 
 static int sim_allocate(struct backend *b, const struct cfg *c)
 {
-	unsigned int left = b->topo->nr_cpus, next = cpumask_first(&b->topo->online);
 	unsigned int *cpus = calloc(c->nr_layers ? c->nr_layers : 1, sizeof(*cpus));
 	struct cpumask *masks = calloc(c->nr_layers ? c->nr_layers : 1, sizeof(*masks));
 
@@ -55,27 +55,9 @@ static int sim_allocate(struct backend *b, const struct cfg *c)
 		free(masks);
 		return -ENOMEM;
 	}
-	for (size_t i = 0; i < c->nr_layers; i++) {
-		const struct cfg_layer *l = &c->layers[i];
-		unsigned int want = 0;
-
-		if (l->kind == CFG_KIND_OPEN)
-			continue;
-		if (l->has_cpus_range)
-			want = (unsigned int)(l->cpus_range[0] < left ? l->cpus_range[0] : left);
-		else if (l->has_cpus_range_frac)
-			want = (unsigned int)(l->cpus_range_frac[0] * b->topo->nr_cpus);
-		if (l->kind == CFG_KIND_CONFINED && want == 0)
-			want = 1;
-		if (want > left)
-			want = left;
-		cpus[i] = want;
-		left -= want;
-		for (unsigned int k = 0; k < want && next < CPUMASK_MAX_CPUS; k++) {
-			cpumask_set(&masks[i], next);
-			next = cpumask_next(&b->topo->online, next + 1);
-		}
-	}
+	ctl_min_allocation(b->topo, c, masks);
+	for (size_t i = 0; i < c->nr_layers; i++)
+		cpus[i] = cpumask_weight(&masks[i]);
 	free(b->cpus);
 	free(b->masks);
 	b->cpus = cpus;

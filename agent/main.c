@@ -373,12 +373,7 @@ int main(int argc, char **argv)
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		a.started = ts.tv_sec;
 	}
-	if (strcmp(args.backend, "sim") == 0) {
-		a.bops = &backend_sim_ops;
-	} else {
-		log_error("the bpf backend is not part of this build yet; run with --backend sim");
-		return 1;
-	}
+	a.bops = strcmp(args.backend, "sim") == 0 ? &backend_sim_ops : &backend_bpf_ops;
 	gr = getgrnam(args.admin_group);
 	if (!gr) {
 		log_error("admin group '%s' does not exist: create it (groupadd --system %s) or name another with --admin-group",
