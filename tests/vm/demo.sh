@@ -15,9 +15,9 @@ cat /tmp/ml.out
 echo "sched_ext state after: $(cat /sys/kernel/sched_ext/state)"
 
 echo
-echo "=== scxd (sim backend) steering the NIC's IRQs to its NUMA node"
+echo "=== scxd: the layered scheduler, a Confined layer for stress-ng, NIC IRQs on node 1"
 mkdir -p /run/scxd /var/lib/scxd
-scxd --backend sim > /tmp/scxd.log 2>&1 &
+scxd > /tmp/scxd.log 2>&1 &
 agent=$!
 i=0; while [ ! -S /run/scxd/scxd.sock ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 cat > /tmp/demo.json <<'JSON'
@@ -29,6 +29,16 @@ cat > /tmp/demo.json <<'JSON'
 JSON
 scxctl validate /tmp/demo.json
 scxctl apply /tmp/demo.json
+echo "sched_ext: $(cat /sys/kernel/sched_ext/state), scheduler $(cat /sys/kernel/sched_ext/root/ops)"
+stress-ng --cpu 3 --timeout 5s --quiet &
+hogs=$!
+sleep 1
+for p in /proc/[0-9]*; do
+	[ "$(cat $p/comm 2>/dev/null)" = stress-ng-cpu ] &&
+		echo "stress-ng-cpu pid $(basename $p) runs on CPU $(awk '{print $39}' $p/stat)"
+done
 scxctl status
 scxctl topology
+wait $hogs
 kill $agent; wait $agent
+echo "sched_ext after scxd exits: $(cat /sys/kernel/sched_ext/state)"
