@@ -55,6 +55,13 @@ check "bpf: still our scheduler" [ "$(scx_ops)" = scxd_layered ]
 kill "$hog" 2>/dev/null
 wait "$hog"
 
+# IRQ balancing with the bpf backend: the NIC on node 1 gets node 1's CPUs.
+sed 's/^\[/{"options": {"netdev_irq_balance": true}, "layers": [/; s/^\]$/]}/' /tmp/bpf1.json > /tmp/bpf3.json
+check "bpf: apply with netdev_irq_balance" scxctl apply /tmp/bpf3.json
+pci=$(dirname "$(readlink -f /sys/class/net/eth0/device)")
+first=$(ls "$pci/msi_irqs" | head -1)
+check "bpf: NIC irq $first on node 1's CPUs" [ "$(cat /proc/irq/$first/smp_affinity_list)" = 2-3 ]
+
 capeff=$(awk '/^CapEff/ {print $2}' /proc/$agent/status)
 nnp=$(awk '/^NoNewPrivs/ {print $2}' /proc/$agent/status)
 check "bpf: agent CapEff $capeff is CAP_BPF+CAP_PERFMON only" [ "$capeff" = 000000c000000000 ]
