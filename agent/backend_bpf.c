@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -50,7 +51,15 @@ struct backend {
 	size_t nr;
 	bool failed;
 	char reason[400];
+	/* Ejections: re-attach with backoff, give up after too many in a window. */
+	const struct cfg *cfg;          /* borrowed: the agent's current config */
+	unsigned int ejections;         /* in the current window */
+	time_t window_start;
+	time_t retry_at;                /* 0: no re-attach pending */
 };
+
+#define EJECT_WINDOW_SECS 120
+#define EJECT_MAX	  5
 
 static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -77,6 +86,17 @@ static struct backend *bpf_create(const struct topo *topo, const char *sysfs_roo
 		b->topo = topo;
 	libbpf_set_print(print_libbpf);
 	return b;
+}
+
+static int bpf_detach(struct backend *b);
+
+/* Detach on request: no re-attach pending either. */
+static int bpf_stop(struct backend *b)
+{
+	b->retry_at = 0;
+	b->failed = false;
+	b->cfg = NULL;
+	return bpf_detach(b);
 }
 
 static int bpf_detach(struct backend *b)
@@ -220,7 +240,6 @@ static int bpf_attach(struct backend *b, const struct cfg *c, char *err, size_t 
 	if (r < 0)
 		return r;
 	bpf_detach(b);
-	b->failed = false;
 	b->skel = layered_bpf__open();
 	if (!b->skel) {
 		r = -errno;
@@ -249,6 +268,8 @@ static int bpf_attach(struct backend *b, const struct cfg *c, char *err, size_t 
 			 strerror(-r));
 		goto err;
 	}
+	b->cfg = c;
+	b->failed = false;
 	log_info("bpf scheduler scxd_layered attached (%zu layers)", c->nr_layers);
 	return 0;
 err:
@@ -264,7 +285,10 @@ static int bpf_update(struct backend *b, const struct cfg *c, char *err, size_t 
 		return r;
 	if (!b->link)
 		return bpf_attach(b, c, err, errlen);
-	return write_maps(b, c, err, errlen);
+	r = write_maps(b, c, err, errlen);
+	if (r == 0)
+		b->cfg = c;
+	return r;
 }
 
 static enum backend_state bpf_state(const struct backend *b, char *reason, size_t len)
@@ -319,18 +343,57 @@ static int bpf_explain(const struct backend *b, int pid, size_t *ret_layer, char
 	return 0;
 }
 
-/* The kernel ejected the scheduler: record why; `scxctl start` tries again. */
+static time_t mono_secs(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/*
+ * The kernel ejected the scheduler (a BPF error, the watchdog, sysrq-S):
+ * log its reason and attach again after 1, 2, 4, 8... seconds; after
+ * EJECT_MAX ejections within EJECT_WINDOW_SECS give up and report failed
+ * until `scxctl start` or an apply.
+ */
 static void bpf_tick(struct backend *b)
 {
+	char err[256];
+	time_t now = mono_secs();
+
+	if (b->retry_at && now >= b->retry_at && b->cfg) {
+		b->retry_at = 0;
+		if (bpf_attach(b, b->cfg, err, sizeof(err)) == 0) {
+			log_warn("bpf scheduler re-attached after ejection %u", b->ejections);
+			b->failed = false;
+		} else {
+			log_error("bpf scheduler: re-attach failed: %s", err);
+			b->retry_at = now + (1 << (b->ejections < 6 ? b->ejections : 6));
+		}
+		return;
+	}
 	if (!b->link || !b->skel || b->skel->bss->exit_kind == 0)
 		return;
-	if (b->skel->bss->exit_kind != EXIT_UNREG) {
-		snprintf(b->reason, sizeof(b->reason), "%s%s%s", b->skel->bss->exit_reason,
-			 b->skel->bss->exit_msg[0] ? ": " : "", b->skel->bss->exit_msg);
-		log_error("bpf scheduler ejected by the kernel (exit kind %d): %s", b->skel->bss->exit_kind, b->reason);
-		b->failed = true;
+	if (b->skel->bss->exit_kind == EXIT_UNREG) {
+		bpf_detach(b);
+		return;
 	}
+	snprintf(b->reason, sizeof(b->reason), "%s%s%s", b->skel->bss->exit_reason,
+		 b->skel->bss->exit_msg[0] ? ": " : "", b->skel->bss->exit_msg);
+	log_error("bpf scheduler ejected by the kernel (exit kind %d): %s", b->skel->bss->exit_kind, b->reason);
 	bpf_detach(b);
+	b->failed = true;
+	if (now - b->window_start > EJECT_WINDOW_SECS) {
+		b->window_start = now;
+		b->ejections = 0;
+	}
+	if (++b->ejections > EJECT_MAX) {
+		log_error("bpf scheduler: %u ejections within %d s, giving up; `scxctl start` tries again",
+			  b->ejections - 1, EJECT_WINDOW_SECS);
+		return;
+	}
+	b->retry_at = now + (1 << (b->ejections - 1));
 }
 
 static const int bpf_caps_needed[] = { CAP_BPF, CAP_PERFMON };
@@ -348,7 +411,7 @@ const struct backend_ops backend_bpf_ops = {
 	.destroy = bpf_destroy,
 	.attach = bpf_attach,
 	.update = bpf_update,
-	.detach = bpf_detach,
+	.detach = bpf_stop,
 	.state = bpf_state,
 	.layer_cpus = bpf_layer_cpus,
 	.layer_stats = bpf_layer_stats,

@@ -283,7 +283,7 @@ static void handle_timer(struct agent *a)
 	agent_check_confirm(a);
 	/* IRQs: re-apply each second (ownership, drift), look for new devices every 5. */
 	a->ticks++;
-	if (a->irq_on)
+	if (a->irq_on || (a->cfg && a->cfg->opts.netdev_irq_balance))
 		agent_irq_sync(a, a->ticks % 5 == 0);
 	rpc_reap_idle(a);
 }

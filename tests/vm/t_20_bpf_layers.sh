@@ -62,6 +62,13 @@ pci=$(dirname "$(readlink -f /sys/class/net/eth0/device)")
 first=$(ls "$pci/msi_irqs" | head -1)
 check "bpf: NIC irq $first on node 1's CPUs" [ "$(cat /proc/irq/$first/smp_affinity_list)" = 2-3 ]
 
+# sysrq-S ejects the scheduler; the agent logs the kernel's reason and attaches again.
+seq1=$(cat /sys/kernel/sched_ext/enable_seq)
+echo S > /proc/sysrq-trigger
+check "bpf: after sysrq-S the agent re-attaches" wait_for 100 sh -c "[ \$(cat /sys/kernel/sched_ext/enable_seq) -gt $seq1 ] && [ \$(cat /sys/kernel/sched_ext/state) = enabled ]"
+check "bpf: the ejection reason is logged" grep -q 'ejected by the kernel' /tmp/scxd-bpf.log
+check "bpf: status says attached again" sh -c "scxctl status | grep -q 'scheduler:  attached'"
+
 capeff=$(awk '/^CapEff/ {print $2}' /proc/$agent/status)
 nnp=$(awk '/^NoNewPrivs/ {print $2}' /proc/$agent/status)
 check "bpf: agent CapEff $capeff is CAP_BPF+CAP_PERFMON only" [ "$capeff" = 000000c000000000 ]
