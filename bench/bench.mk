@@ -1,12 +1,19 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Benchmarks: reports under bench/results/, never pass/fail tests.
-BENCH_BINS := $(BUILD)/bench/config_bench
+BENCH_BINS := $(BUILD)/bench/config_bench $(BUILD)/bench/rpc_bench
+
+$(BUILD)/bench/rpc_bench: bench/rpc_bench.c $(LIBCLIENT) $(LIBCOMMON)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -o $@ $^ $(LDFLAGS_ALL) $(CLIENT_LIBS) $(COMMON_LIBS)
 
 $(BUILD)/bench/config_bench: bench/config_bench.c $(LIBCLIENT) $(LIBCOMMON)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -Wno-error -o $@ $^ $(LDFLAGS_ALL) $(CLIENT_LIBS) $(COMMON_LIBS)
 
-bench: $(BENCH_BINS)
+bench: $(BENCH_BINS) $(SCXD)
 	$(Q)$(BUILD)/bench/config_bench bench/results/config.md
 	$(Q)cat bench/results/config.md
+	$(Q)$(BUILD)/bench/rpc_bench $(SCXD) bench/results/rpc.md
+	$(Q)cat bench/results/rpc.md
