@@ -1,6 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Fixed-size CPU sets. Everything works a 64-bit word at a time; the
+ * parsers are strict (kernel output, config files and RPC peers feed them)
+ * and each item of the list form costs at most a few hundred word
+ * operations, strided or not, so that long hostile input cannot make them
+ * slow.
+ */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/banned.h"
@@ -9,12 +17,31 @@
 void cpumask_fill(struct cpumask *m, unsigned int n)
 {
 	cpumask_zero(m);
-	if (n > CPUMASK_MAX_CPUS)
-		n = CPUMASK_MAX_CPUS;
-	for (unsigned int i = 0; i < n / 64; i++)
-		m->bits[i] = UINT64_MAX;
-	if (n % 64)
-		m->bits[n / 64] = (UINT64_C(1) << (n % 64)) - 1;
+	if (n > 0)
+		cpumask_set_range(m, 0, n - 1);
+}
+
+void cpumask_set_range(struct cpumask *m, unsigned int first, unsigned int last)
+{
+	unsigned int i, j;
+	uint64_t lo, hi;
+
+	if (last >= CPUMASK_MAX_CPUS)
+		last = CPUMASK_MAX_CPUS - 1;
+	if (first > last)
+		return;
+	i = first / 64;
+	j = last / 64;
+	lo = UINT64_MAX << (first % 64);
+	hi = UINT64_MAX >> (63 - last % 64);
+	if (i == j) {
+		m->bits[i] |= lo & hi;
+		return;
+	}
+	m->bits[i] |= lo;
+	for (unsigned int k = i + 1; k < j; k++)
+		m->bits[k] = UINT64_MAX;
+	m->bits[j] |= hi;
 }
 
 void cpumask_and(struct cpumask *dst, const struct cpumask *a, const struct cpumask *b)
@@ -79,55 +106,158 @@ unsigned int cpumask_weight(const struct cpumask *m)
 	return n;
 }
 
-unsigned int cpumask_next(const struct cpumask *m, unsigned int from)
+/* The first CPU at or after `from` that is set (want_set) or clear, or CPUMASK_MAX_CPUS. */
+static unsigned int find_from(const struct cpumask *m, unsigned int from, bool want_set)
 {
+	uint64_t flip = want_set ? 0 : UINT64_MAX;
 	unsigned int i;
 	uint64_t w;
 
 	if (from >= CPUMASK_MAX_CPUS)
 		return CPUMASK_MAX_CPUS;
 	i = from / 64;
-	w = m->bits[i] & (UINT64_MAX << (from % 64));
+	w = (m->bits[i] ^ flip) & (UINT64_MAX << (from % 64));
 	for (;;) {
 		if (w)
 			return i * 64 + (unsigned int)__builtin_ctzll(w);
 		if (++i == CPUMASK_WORDS)
 			return CPUMASK_MAX_CPUS;
-		w = m->bits[i];
+		w = m->bits[i] ^ flip;
 	}
+}
+
+unsigned int cpumask_next(const struct cpumask *m, unsigned int from)
+{
+	return find_from(m, from, true);
+}
+
+unsigned int cpumask_last(const struct cpumask *m)
+{
+	for (unsigned int i = CPUMASK_WORDS; i-- > 0;)
+		if (m->bits[i])
+			return i * 64 + 63 - (unsigned int)__builtin_clzll(m->bits[i]);
+	return CPUMASK_MAX_CPUS;
 }
 
 unsigned int cpumask_nth(const struct cpumask *m, unsigned int n)
 {
-	unsigned int cpu;
+	for (unsigned int i = 0; i < CPUMASK_WORDS; i++) {
+		unsigned int w = (unsigned int)__builtin_popcountll(m->bits[i]);
 
-	cpumask_for_each_cpu(cpu, m)
-		if (n-- == 0)
-			return cpu;
+		if (n < w) {
+			uint64_t bits = m->bits[i];
+
+			while (n--)
+				bits &= bits - 1;
+			return i * 64 + (unsigned int)__builtin_ctzll(bits);
+		}
+		n -= w;
+	}
 	return CPUMASK_MAX_CPUS;
 }
 
-/* A decimal id: digits only, no sign, no leading junk; -ERANGE past the limit. */
-static int parse_id(const char **p, unsigned int *ret)
+/*
+ * A decimal number: digits only (no sign, no space); -ERANGE above max.
+ * Digits past the limit are still consumed so that a huge number is
+ * -ERANGE and not -EINVAL; the value cannot overflow on the way.
+ */
+static int parse_num(const char **p, uint32_t max, uint32_t *ret)
 {
 	const char *s = *p;
-	unsigned long v = 0;
+	uint64_t v = 0;
+	bool big = false;
 
 	if (*s < '0' || *s > '9')
 		return -EINVAL;
-	while (*s >= '0' && *s <= '9') {
-		v = v * 10 + (unsigned long)(*s - '0');
-		if (v >= CPUMASK_MAX_CPUS) {
-			/* Keep consuming digits so "99999999999999999999" is -ERANGE, not -EINVAL. */
-			while (*s >= '0' && *s <= '9')
-				s++;
-			*p = s;
-			return -ERANGE;
-		}
-		s++;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		if (!big)
+			v = v * 10 + (uint64_t)(*s - '0');
+		if (v > max)
+			big = true;
 	}
 	*p = s;
-	*ret = (unsigned int)v;
+	if (big)
+		return -ERANGE;
+	*ret = (uint32_t)v;
+	return 0;
+}
+
+static int parse_cpu(const char **p, uint32_t *ret)
+{
+	return parse_num(p, CPUMASK_MAX_CPUS - 1, ret);
+}
+
+/*
+ * CPUs a..b, the first `used` of every `group` (0 < used <= group). Large
+ * groups are one range each (at most 128 of them); small ones come from a
+ * 128-bit periodic pattern, one word at a time, so that any stride costs
+ * at most a few hundred word operations.
+ */
+static void set_strided(struct cpumask *m, uint32_t a, uint32_t b, uint32_t used, uint32_t group)
+{
+	uint64_t pat[2] = { 0, 0 };
+
+	if (used >= group) {
+		cpumask_set_range(m, a, b);
+		return;
+	}
+	if (group > 64) {
+		for (uint64_t start = a; start <= b; start += group)
+			cpumask_set_range(
+				m, (unsigned int)start,
+				(unsigned int)(start + used - 1 < b ? start + used - 1 : b));
+		return;
+	}
+	/* Bit i of the pattern: is a CPU i places after a group start used? */
+	for (unsigned int i = 0; i < 128; i++)
+		if (i % group < used)
+			pat[i / 64] |= UINT64_C(1) << (i % 64);
+	for (unsigned int w = a / 64; w <= b / 64; w++) {
+		/* CPU 64w + j is (64w - a + j) mod group places into its group. */
+		unsigned int off = (unsigned int)((((int64_t)w * 64 - a) % group + group) % group);
+		uint64_t bits = off ? pat[0] >> off | pat[1] << (64 - off) : pat[0];
+		unsigned int lo = w * 64 < a ? a % 64 : 0, hi = w == b / 64 ? b % 64 : 63;
+
+		m->bits[w] |= bits & (UINT64_MAX << lo) & (UINT64_MAX >> (63 - hi));
+	}
+}
+
+/* One item of the list form, "a", "a-b" or "a-b:used/group", into m. */
+static int parse_item(const char **p, struct cpumask *m)
+{
+	uint32_t a, b, used, group;
+	int r;
+
+	r = parse_cpu(p, &a);
+	if (r < 0)
+		return r;
+	if (**p != '-') {
+		cpumask_set(m, a);
+		return 0;
+	}
+	(*p)++;
+	r = parse_cpu(p, &b);
+	if (r < 0)
+		return r;
+	if (b < a)
+		return -EINVAL;
+	if (**p != ':') {
+		cpumask_set_range(m, a, b);
+		return 0;
+	}
+	(*p)++;
+	r = parse_num(p, UINT32_MAX, &used);
+	if (r < 0)
+		return r;
+	if (**p != '/')
+		return -EINVAL;
+	(*p)++;
+	r = parse_num(p, UINT32_MAX, &group);
+	if (r < 0)
+		return r;
+	if (used == 0 || used > group)
+		return -EINVAL;
+	set_strided(m, a, b, used, group);
 	return 0;
 }
 
@@ -136,52 +266,25 @@ int cpumask_parse_list(const char *s, struct cpumask *ret)
 	struct cpumask m;
 	int r;
 
+	if (!s)
+		return -EINVAL;
 	cpumask_zero(&m);
 	if (s[0] == '\0' || (s[0] == '\n' && s[1] == '\0')) {
 		*ret = m;
 		return 0;
 	}
 	for (;;) {
-		unsigned int a, b, used = 1, group = 1;
-
-		r = parse_id(&s, &a);
+		r = parse_item(&s, &m);
 		if (r < 0)
 			return r;
-		b = a;
-		if (*s == '-') {
-			s++;
-			r = parse_id(&s, &b);
-			if (r < 0)
-				return r;
-			if (b < a)
-				return -EINVAL;
-			if (*s == ':') {
-				s++;
-				r = parse_id(&s, &used);
-				if (r < 0)
-					return r;
-				if (*s++ != '/')
-					return -EINVAL;
-				r = parse_id(&s, &group);
-				if (r < 0)
-					return r;
-				if (used == 0 || group == 0 || used > group)
-					return -EINVAL;
-			}
-		}
-		for (unsigned int cpu = a; cpu <= b; cpu++)
-			if ((cpu - a) % group < used)
-				cpumask_set(&m, cpu);
-		if (*s == ',') {
-			s++;
-			continue;
-		}
-		if (*s == '\n')
-			s++;
-		if (*s != '\0')
-			return -EINVAL;
-		break;
+		if (*s != ',')
+			break;
+		s++;
 	}
+	if (*s == '\n')
+		s++;
+	if (*s != '\0')
+		return -EINVAL;
 	*ret = m;
 	return 0;
 }
@@ -199,103 +302,131 @@ static int hex_digit(char c)
 
 int cpumask_parse_hex(const char *s, struct cpumask *ret)
 {
-	uint32_t words[CPUMASK_MAX_CPUS / 32 + 1];
+	uint32_t words[CPUMASK_MAX_CPUS / 32];
 	unsigned int nwords = 0;
 	struct cpumask m;
-	size_t len = strlen(s);
+	size_t len, i = 0;
 
+	if (!s)
+		return -EINVAL;
+	len = strlen(s);
 	if (len > 0 && s[len - 1] == '\n')
 		len--;
-	if (len == 0 || s[0] == ',' || s[len - 1] == ',')
+	if (len == 0)
 		return -EINVAL;
-	for (size_t i = 0; i < len;) {
-		uint32_t w = 0;
+	for (;;) {
 		unsigned int digits = 0;
+		uint32_t w = 0;
 
-		while (i < len && s[i] != ',') {
+		for (; i < len && s[i] != ','; i++) {
 			int d = hex_digit(s[i]);
 
 			if (d < 0 || ++digits > 8)
 				return -EINVAL;
 			w = w << 4 | (uint32_t)d;
-			i++;
 		}
 		if (digits == 0)
 			return -EINVAL;
 		/* Leading all-zero words are harmless however many there are. */
-		if (nwords == 0 && w == 0 && i < len) {
-			i++;
-			continue;
+		if (nwords > 0 || w != 0) {
+			if (nwords == CPUMASK_MAX_CPUS / 32)
+				return -ERANGE;
+			words[nwords++] = w;
 		}
-		if (nwords == sizeof(words) / sizeof(words[0]))
-			return -ERANGE;
-		words[nwords++] = w;
-		if (i < len)
-			i++;
+		if (i == len)
+			break;
+		i++; /* the comma; an empty group after it is caught above */
 	}
-	if (nwords > CPUMASK_MAX_CPUS / 32)
-		return -ERANGE;
 	cpumask_zero(&m);
-	for (unsigned int k = 0; k < nwords; k++) {
-		uint32_t w = words[nwords - 1 - k];
-
-		m.bits[k / 2] |= (uint64_t)w << (32 * (k % 2));
-	}
+	for (unsigned int k = 0; k < nwords; k++)
+		m.bits[k / 2] |= (uint64_t)words[nwords - 1 - k] << (32 * (k % 2));
 	*ret = m;
 	return 0;
 }
 
-int cpumask_format_list(const struct cpumask *m, char *buf, size_t size)
+/*
+ * Append what fits of item (n bytes) at buf + *len, and count it in *len
+ * either way, so that one pass both writes and measures.
+ */
+static void put(char *buf, size_t size, size_t *len, const char *item, int n)
 {
-	size_t len = 0;
-	unsigned int cpu;
+	if (n > 0 && *len + (size_t)n < size)
+		memcpy(buf + *len, item, (size_t)n);
+	*len += n > 0 ? (size_t)n : 0;
+}
 
-	if (size == 0)
-		return -ENOSPC;
-	buf[0] = '\0';
-	cpu = cpumask_first(m);
+/* The list form of m into buf if it fits (NUL included); returns its length without the NUL. */
+static size_t list_form(const struct cpumask *m, char *buf, size_t size)
+{
+	unsigned int cpu = cpumask_first(m);
+	size_t len = 0;
+
 	while (cpu < CPUMASK_MAX_CPUS) {
-		unsigned int end = cpu;
+		unsigned int end = find_from(m, cpu, false) - 1;
+		const char *sep = len ? "," : "";
+		char item[32];
 		int n;
 
-		while (end + 1 < CPUMASK_MAX_CPUS && cpumask_test(m, end + 1))
-			end++;
 		if (end == cpu)
-			n = snprintf(buf + len, size - len, "%s%u", len ? "," : "", cpu);
+			n = snprintf(item, sizeof(item), "%s%u", sep, cpu);
 		else
-			n = snprintf(buf + len, size - len, "%s%u-%u", len ? "," : "", cpu, end);
-		if (n < 0 || (size_t)n >= size - len) {
-			buf[0] = '\0';
-			return -ENOSPC;
-		}
-		len += (size_t)n;
+			n = snprintf(item, sizeof(item), "%s%u-%u", sep, cpu, end);
+		put(buf, size, &len, item, n);
 		cpu = cpumask_next(m, end + 1);
+	}
+	if (len < size)
+		buf[len] = '\0';
+	return len;
+}
+
+int cpumask_format_list(const struct cpumask *m, char *buf, size_t size)
+{
+	size_t len = list_form(m, buf, size);
+
+	if (len >= size) {
+		if (size > 0)
+			buf[0] = '\0';
+		return -ENOSPC;
 	}
 	return (int)len;
 }
 
+char *cpumask_format_list_alloc(const struct cpumask *m)
+{
+	size_t len = list_form(m, NULL, 0);
+	char *s = malloc(len + 1);
+
+	if (s)
+		(void)list_form(m, s, len + 1);
+	return s;
+}
+
+static uint32_t word32(const struct cpumask *m, unsigned int k)
+{
+	return (uint32_t)(m->bits[k / 2] >> (32 * (k % 2)));
+}
+
 int cpumask_format_hex(const struct cpumask *m, char *buf, size_t size)
 {
-	int top = -1;
+	unsigned int top = 0;
 	size_t len = 0;
 
-	for (int k = (int)(CPUMASK_MAX_CPUS / 32) - 1; k >= 0; k--)
-		if ((uint32_t)(m->bits[k / 2] >> (32 * (k % 2)))) {
+	for (unsigned int k = CPUMASK_MAX_CPUS / 32; k-- > 0;)
+		if (word32(m, k)) {
 			top = k;
 			break;
 		}
-	if (top < 0)
-		top = 0;
-	for (int k = top; k >= 0; k--) {
-		uint32_t w = (uint32_t)(m->bits[k / 2] >> (32 * (k % 2)));
-		int n = snprintf(buf + len, size - len, k == top ? "%x" : ",%08x", w);
+	for (unsigned int k = top + 1; k-- > 0;) {
+		char item[16];
+		int n = snprintf(item, sizeof(item), k == top ? "%x" : ",%08x", word32(m, k));
 
-		if (n < 0 || (size_t)n >= size - len) {
-			if (size)
-				buf[0] = '\0';
-			return -ENOSPC;
-		}
-		len += (size_t)n;
+		put(buf, size, &len, item, n);
 	}
+	if (len >= size) {
+		if (size > 0)
+			buf[0] = '\0';
+		return -ENOSPC;
+	}
+	buf[len] = '\0';
 	return (int)len;
 }
