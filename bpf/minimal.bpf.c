@@ -12,14 +12,15 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
+#include "compat.bpf.h"
+
 char _license[] SEC("license") = "GPL";
 
 /* Read by the loader: enqueues seen, and the kind of exit (0 while running). */
 __u64 nr_enqueued;
 __s32 exit_kind;
 
-SEC("struct_ops/minimal_select_cpu")
-s32 BPF_PROG(minimal_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wake_flags)
+s32 BPF_STRUCT_OPS(minimal_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wake_flags)
 {
 	bool is_idle = false;
 	s32 cpu;
@@ -30,17 +31,15 @@ s32 BPF_PROG(minimal_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wake_f
 	return cpu;
 }
 
-SEC("struct_ops/minimal_enqueue")
-void BPF_PROG(minimal_enqueue, struct task_struct *p, u64 enq_flags)
+void BPF_STRUCT_OPS(minimal_enqueue, struct task_struct *p, u64 enq_flags)
 {
 	__sync_fetch_and_add(&nr_enqueued, 1);
 	scx_bpf_dsq_insert(p, SCX_DSQ_GLOBAL, SCX_SLICE_DFL, enq_flags);
 }
 
-SEC("struct_ops/minimal_exit")
-void BPF_PROG(minimal_exit, struct scx_exit_info *ei)
+void BPF_STRUCT_OPS(minimal_exit, struct scx_exit_info *ei)
 {
-	exit_kind = ei->kind;
+	WRITE_ONCE(exit_kind, ei->kind);
 }
 
 SEC(".struct_ops.link")

@@ -1,25 +1,53 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# make demo: the scheduler running on a real kernel.
-echo "kernel: $(uname -r); CPUs: $(nproc); NUMA nodes: $(ls -d /sys/devices/system/node/node* | wc -l)"
-echo "sched_ext state before: $(cat /sys/kernel/sched_ext/state)"
+# make demo: a sched_ext scheduler running on a real kernel, for humans.
+# First the minimal scheduler with its test loader, then scxd with the
+# layered scheduler, a Confined layer for stress-ng and the NIC's IRQs on
+# its NUMA node.
+. /tests/lib.sh
+
+show_tasks() {
+	local p
+	for p in "$@"; do
+		printf '    pid %-5s %-16s ext.enabled %s\n' "$p" "$(cat /proc/$p/comm)" \
+			"$(awk '/^ext\.enabled/ {print $3}' /proc/$p/sched)"
+	done
+}
+
+echo "=== the VM"
+echo "kernel $(uname -r), CPUs $(cat /sys/devices/system/cpu/online)"
+for n in /sys/devices/system/node/node[0-9]*; do
+	echo "NUMA ${n##*/}: CPUs $(cat $n/cpulist)"
+done
+pci=$(nic_pci_dir)
+echo "NIC eth0: PCI ${pci##*/} on node $(cat $pci/numa_node), $(ls $pci/msi_irqs | wc -l) MSI-X IRQs"
+
+echo
+echo "=== the minimal scheduler (bpf/minimal.bpf.c): one global FIFO"
+echo "sched_ext state before: $(scx_state)"
 mini_loader > /tmp/ml.out 2>&1 &
 ml=$!
-i=0; while ! grep -q attached /tmp/ml.out && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-echo "sched_ext state: $(cat /sys/kernel/sched_ext/state), scheduler: $(cat /sys/kernel/sched_ext/root/ops)"
-stress-ng --cpu 4 --timeout 2s --metrics-brief 2>&1 | tail -3
-for p in 1 $ml $$; do
-	printf 'pid %-5s %-12s %s\n' "$p" "$(cat /proc/$p/comm)" "$(grep -E 'ext\.enabled' /proc/$p/sched | tr -s ' ')"
-done
-kill -TERM $ml; wait $ml
-cat /tmp/ml.out
-echo "sched_ext state after: $(cat /sys/kernel/sched_ext/state)"
+wait_for 100 grep -q attached /tmp/ml.out
+echo "sched_ext state: $(scx_state), scheduler: $(scx_ops)"
+sleep 3 &
+sl=$!
+echo "tasks:"
+show_tasks 1 $$ $ml $sl
+echo "stress-ng under it:"
+stress-ng --cpu 4 --timeout 2s --metrics-brief 2>&1 | tail -2 | sed 's/^/    /'
+kill -TERM $ml
+wait $ml
+sed 's/^/    loader: /' /tmp/ml.out
+echo "sched_ext state after: $(scx_state)"
+echo "tasks:"
+show_tasks 1 $sl
+kill $sl 2>/dev/null
 
 echo
 echo "=== scxd: the layered scheduler, a Confined layer for stress-ng, NIC IRQs on node 1"
 mkdir -p /run/scxd /var/lib/scxd
 scxd > /tmp/scxd.log 2>&1 &
 agent=$!
-i=0; while [ ! -S /run/scxd/scxd.sock ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+wait_for 100 test -S /run/scxd/scxd.sock
 cat > /tmp/demo.json <<'JSON'
 {"options": {"netdev_irq_balance": true},
  "layers": [
@@ -29,16 +57,17 @@ cat > /tmp/demo.json <<'JSON'
 JSON
 scxctl validate /tmp/demo.json
 scxctl apply /tmp/demo.json
-echo "sched_ext: $(cat /sys/kernel/sched_ext/state), scheduler $(cat /sys/kernel/sched_ext/root/ops)"
+echo "sched_ext: $(scx_state), scheduler $(scx_ops)"
 stress-ng --cpu 3 --timeout 5s --quiet &
 hogs=$!
 sleep 1
 for p in /proc/[0-9]*; do
 	[ "$(cat $p/comm 2>/dev/null)" = stress-ng-cpu ] &&
-		echo "stress-ng-cpu pid $(basename $p) runs on CPU $(awk '{print $39}' $p/stat)"
+		echo "stress-ng-cpu pid ${p#/proc/} runs on CPU $(awk '{print $39}' $p/stat)"
 done
 scxctl status
 scxctl topology
 wait $hogs
-kill $agent; wait $agent
-echo "sched_ext after scxd exits: $(cat /sys/kernel/sched_ext/state)"
+kill $agent
+wait $agent
+echo "sched_ext after scxd exits: $(scx_state)"
