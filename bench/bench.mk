@@ -10,10 +10,10 @@ $(BUILD)/bench/rpc_bench: bench/rpc_bench.c $(LIBCLIENT) $(LIBCOMMON)
 $(BUILD)/bench/config_bench: bench/config_bench.c $(LIBCLIENT) $(LIBCOMMON)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -Wno-error -o $@ $^ $(LDFLAGS_ALL) $(CLIENT_LIBS) $(COMMON_LIBS)
+	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -o $@ $^ $(LDFLAGS_ALL) $(CLIENT_LIBS) $(COMMON_LIBS)
 
-bench: $(BENCH_BINS) $(SCXD)
-	$(Q)$(BUILD)/bench/config_bench bench/results/config.md
+bench: $(BENCH_BINS) $(SCXD) $(SCXCTL)
+	$(Q)$(BUILD)/bench/config_bench bench/results/config.md $(SCXCTL)
 	$(Q)cat bench/results/config.md
 	$(Q)$(BUILD)/bench/rpc_bench $(SCXD) bench/results/rpc.md
 	$(Q)cat bench/results/rpc.md

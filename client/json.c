@@ -1,73 +1,231 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * JSON <-> configuration model.
+ * JSON text -> a parse tree where every value knows its position and its
+ * path; the parser's own problems. json_decode.c turns the tree into the
+ * model, json_pos.c finds values by path, json_emit.c prints the model.
  *
- * Why yajl: the validator reports problems by JSON path, and every one of
- * them must be shown as FILE:LINE:COL, so we need the position of every
- * value, not only of syntax errors. jansson and json-c build a tree but
- * keep no positions; jsmn keeps offsets but accepts invalid JSON. yajl is a
- * strict RFC 8259 streaming parser (no comments, no trailing commas or
- * garbage, UTF-8 checked, NaN/Infinity refused) that tells how many bytes
- * it has consumed at each callback: from that we build a small tree whose
- * nodes carry the offset of their first byte. Numbers arrive as raw text
- * (yajl_number), so integer fields can refuse 1.0 and 1e3 and check their
- * range exactly. Duplicate keys are kept in the tree and reported by the
- * decoder, which knows their path.
+ * Why yajl (libyajl2): the validator reports problems by JSON path, and
+ * every one of them must be shown as FILE:LINE:COL, so we need the
+ * position of every value, not only of syntax errors. jansson builds a
+ * tree and rejects duplicate keys, but keeps a position only for its one
+ * parse error; json-c keeps none; jsmn gives token offsets but accepts
+ * invalid JSON (bare words, missing commas) and leaves strings undecoded.
+ * yajl is a streaming parser that calls back for every value and tells how
+ * many bytes it has consumed at that point, so each node of our tree gets
+ * the offset of its first byte; numbers arrive as raw text (yajl_number),
+ * so integer fields can refuse 1.0 and 1e3 and check their range exactly;
+ * duplicate keys reach us one by one, and we report them with their
+ * paths. With its defaults (set explicitly below) it refuses comments,
+ * trailing commas, single quotes, NaN/Infinity, a BOM, control characters
+ * in strings, trailing text and multiple top-level values. Where it is
+ * more lenient than RFC 8259 and RFC 3629 we check first (strict_scan):
+ * it takes form feed and vertical tab as whitespace, and its UTF-8 check
+ * lets overlong forms, encoded surrogates, code points past U+10FFFF and
+ * lone \u surrogate escapes through.
  *
- * Decoding is table driven (struct field): the same tables print the model
- * back as JSON for `scxctl get-config`, so the two directions cannot drift.
+ * The tree lives in one arena (a few large allocations, freed at once):
+ * a config at the limits has some 40000 values, and one malloc per value
+ * used to cost more than the parse itself.
  */
 #include <errno.h>
-#include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <yajl/yajl_parse.h>
 
 #include "client/json.h"
+#include "client/json_int.h"
 #include "common/banned.h"
 
-#define JSON_MAX_DEPTH 64
+#define ARENA_CHUNK (64u * 1024u)
+#define ARENA_CHUNK_MAX (4u * 1024u * 1024u)
 
-enum jtype {
-	J_NULL,
-	J_BOOL,
-	J_NUM,
-	J_STR,
-	J_ARR,
-	J_OBJ,
+/* ------------------------------------------------------------- arena */
+
+struct json_chunk {
+	struct json_chunk *next;
+	size_t size;                /* of the mapping, this header included */
+	unsigned char data[];
 };
 
-struct jnode {
-	enum jtype t;
-	size_t off;              /* offset of the value's first byte */
-	char *s;                 /* J_STR: decoded bytes; J_NUM: raw text */
-	size_t len;
-	bool b;
-	struct jnode **kids;     /* J_ARR, J_OBJ */
-	char **keys;             /* J_OBJ */
-	size_t *keylens;
-	size_t *keyoffs;
-	size_t n, cap;
+struct json_arena {
+	struct json_chunk *chunks;
+	unsigned char *cur;
+	size_t left;
+	size_t next_size;
 };
 
-static void jnode_free(struct jnode *n)
+/*
+ * Chunks are mapped with MAP_POPULATE and double in size (64 KiB up to
+ * 4 MiB): a big config's tree is a few MiB, and faulting its pages in one
+ * by one cost more than building it (bench/README.md).
+ */
+static void *arena_alloc(struct json_arena *a, size_t size)
 {
-	if (!n)
-		return;
-	for (size_t i = 0; i < n->n; i++) {
-		jnode_free(n->kids[i]);
-		if (n->keys)
-			free(n->keys[i]);
+	void *p;
+
+	if (size > SIZE_MAX / 4)
+		return NULL;
+	size = (size + 7) & ~(size_t)7;
+	if (size > a->left) {
+		size_t map = a->next_size ? a->next_size : ARENA_CHUNK;
+		struct json_chunk *c;
+
+		while (map < size + sizeof(*c))
+			map *= 2;
+		c = mmap(NULL, map, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		if (c == MAP_FAILED)
+			return NULL;
+		c->next = a->chunks;
+		c->size = map;
+		a->chunks = c;
+		a->cur = c->data;
+		a->left = map - sizeof(*c);
+		if (map < ARENA_CHUNK_MAX)
+			a->next_size = map * 2;
 	}
-	free(n->kids);
-	free(n->keys);
-	free(n->keylens);
-	free(n->keyoffs);
-	free(n->s);
-	free(n);
+	p = a->cur;
+	a->cur += size;
+	a->left -= size;
+	return p;
+}
+
+static char *arena_strdup(struct json_arena *a, const void *s, size_t len)
+{
+	char *p = arena_alloc(a, len + 1);
+
+	if (p) {
+		if (len)
+			memcpy(p, s, len);
+		p[len] = '\0';
+	}
+	return p;
+}
+
+static void arena_free(struct json_arena *a)
+{
+	if (!a)
+		return;
+	while (a->chunks) {
+		struct json_chunk *c = a->chunks;
+
+		a->chunks = c->next;
+		munmap(c, c->size);
+	}
+	free(a);
+}
+
+/* ------------------------------------------------------- strict scan */
+
+static unsigned int hex4(const unsigned char *p, size_t avail)
+{
+	unsigned int v = 0;
+
+	if (avail < 4)
+		return UINT32_MAX;
+	for (int i = 0; i < 4; i++) {
+		unsigned char c = p[i];
+
+		v <<= 4;
+		if (c >= '0' && c <= '9')
+			v |= c - '0';
+		else if (c >= 'a' && c <= 'f')
+			v |= c - 'a' + 10;
+		else if (c >= 'A' && c <= 'F')
+			v |= c - 'A' + 10;
+		else
+			return UINT32_MAX;
+	}
+	return v;
+}
+
+#define ONES	0x0101010101010101ull
+#define HIGHS	0x8080808080808080ull
+
+/* Are all 8 bytes at p printable ASCII other than '"' and '\\'? (word-at-a-time tests) */
+static bool plain8(const unsigned char *p)
+{
+	uint64_t w, quote, bslash, low;
+
+	memcpy(&w, p, sizeof(w));
+	quote = w ^ (ONES * '"');
+	bslash = w ^ (ONES * '\\');
+	low = (w - ONES * 0x20) & ~w;                /* a byte below 0x20 */
+	quote = (quote - ONES) & ~quote;            /* a zero byte: a quote */
+	bslash = (bslash - ONES) & ~bslash;
+	return !((low | quote | bslash | w) & HIGHS);
+}
+
+/*
+ * What RFC 8259 and RFC 3629 refuse and yajl lets through (see the top).
+ * Returns the offset of the first such byte, or len; *ret_msg says why.
+ * Only meaningful up to yajl's own first error, which the caller compares.
+ */
+static size_t strict_scan(const char *text, size_t len, const char **ret_msg)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	bool in_str = false;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c;
+
+		/* Most bytes are plain: printable ASCII, not a quote or a backslash. Skip 8 at a time. */
+		while (len - i >= 8 && plain8(p + i))
+			i += 8;
+		if (i == len)
+			break;
+		c = p[i];
+		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\')
+			continue;
+		if (!in_str) {
+			if (c == '"') {
+				in_str = true;
+			} else if (c == '\f' || c == '\v') {
+				*ret_msg = "form feed and vertical tab are not JSON whitespace";
+				return i;
+			}
+			continue;
+		}
+		if (c == '"') {
+			in_str = false;
+		} else if (c == '\\' && i + 1 < len && p[i + 1] == 'u') {
+			unsigned int u = hex4(p + i + 2, len - i - 2);
+
+			if (u >= 0xdc00 && u <= 0xdfff) {
+				*ret_msg = "lone low surrogate in a \\u escape";
+				return i;
+			}
+			if (u >= 0xd800 && u <= 0xdbff) {
+				unsigned int v = i + 7 < len && p[i + 6] == '\\' && p[i + 7] == 'u'
+							 ? hex4(p + i + 8, len - i - 8)
+							 : UINT32_MAX;
+
+				if (v < 0xdc00 || v > 0xdfff) {
+					*ret_msg = "lone high surrogate in a \\u escape";
+					return i;
+				}
+				i += 11;
+			} else {
+				i += 1;  /* yajl checks the hex digits */
+			}
+		} else if (c == '\\') {
+			i++;
+		} else if (c >= 0x80) {
+			size_t n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+
+			if (n > len - i || !cfg_utf8_valid(text + i, n)) {
+				*ret_msg = "invalid UTF-8";
+				return i;
+			}
+			i += n - 1;
+		}
+	}
+	return len;
 }
 
 /* ------------------------------------------------------------- tree build */
@@ -76,10 +234,12 @@ struct jbuild {
 	yajl_handle h;
 	const char *text;
 	size_t len;
-	struct jnode *root;
-	struct jnode *stack[JSON_MAX_DEPTH];
+	struct json_arena *a;
+	struct json_node *root;
+	struct json_node *stack[JSON_MAX_DEPTH];
+	struct json_node *last[JSON_MAX_DEPTH];    /* the last child of each open container */
 	int depth;
-	char *key;
+	const char *key;
 	size_t keylen, keyoff;
 	bool too_deep;
 	bool nomem;
@@ -108,80 +268,71 @@ static size_t string_start(const char *text, size_t end)
 	return q;
 }
 
-static int attach(struct jbuild *b, struct jnode *n)
+static struct json_node *node(struct jbuild *b, enum json_type t, size_t off)
 {
-	struct jnode *p;
+	struct json_node *n = arena_alloc(b->a, sizeof(*n));
 
 	if (!n) {
 		b->nomem = true;
-		return 0;
+		return NULL;
 	}
+	/* Zero already: arena memory is fresh from mmap and never reused. */
+	n->type = (unsigned char)t;
+	n->off = (uint32_t)off;
+	return n;
+}
+
+/*
+ * Bytes yajl hands us: in place when they lie in the text (a string
+ * without escapes), else (yajl's decoding buffer, reused) a copy.
+ */
+static const char *keep(struct jbuild *b, const void *s, size_t len)
+{
+	const char *p = s;
+
+	if (p >= b->text && len <= b->len && p - b->text <= (ptrdiff_t)(b->len - len))
+		return p;
+	return arena_strdup(b->a, s, len);
+}
+
+static int attach(struct jbuild *b, struct json_node *n)
+{
+	struct json_node *p;
+
+	if (!n)
+		return 0;
 	if (b->depth == 0) {
 		b->root = n;
 		return 1;
 	}
 	p = b->stack[b->depth - 1];
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 4;
-		struct jnode **kids = realloc(p->kids, cap * sizeof(*kids));
-
-		if (!kids)
-			goto nomem;
-		p->kids = kids;
-		if (p->t == J_OBJ) {
-			char **keys = realloc(p->keys, cap * sizeof(*keys));
-			size_t *lens, *offs;
-
-			if (!keys)
-				goto nomem;
-			p->keys = keys;
-			lens = realloc(p->keylens, cap * sizeof(*lens));
-			if (!lens)
-				goto nomem;
-			p->keylens = lens;
-			offs = realloc(p->keyoffs, cap * sizeof(*offs));
-			if (!offs)
-				goto nomem;
-			p->keyoffs = offs;
-		}
-		p->cap = cap;
-	}
-	if (p->t == J_OBJ) {
-		p->keys[p->n] = b->key;
-		p->keylens[p->n] = b->keylen;
-		p->keyoffs[p->n] = b->keyoff;
+	if (p->type == JSON_OBJECT) {
+		n->key = b->key;
+		n->keylen = (uint32_t)b->keylen;
+		n->keyoff = (uint32_t)b->keyoff;
 		b->key = NULL;
 	}
-	p->kids[p->n++] = n;
+	n->parent = p;
+	n->idx = p->n++;
+	if (b->last[b->depth - 1])
+		b->last[b->depth - 1]->next = n;
+	else
+		p->first = n;
+	b->last[b->depth - 1] = n;
 	return 1;
-nomem:
-	jnode_free(n);
-	b->nomem = true;
-	return 0;
-}
-
-static struct jnode *node(enum jtype t, size_t off)
-{
-	struct jnode *n = calloc(1, sizeof(*n));
-
-	if (n) {
-		n->t = t;
-		n->off = off;
-	}
-	return n;
 }
 
 static int cb_null(void *ctx)
 {
 	struct jbuild *b = ctx;
 
-	return attach(b, node(J_NULL, consumed(b) - 4));
+	return attach(b, node(b, JSON_NULL, consumed(b) - 4));
 }
 
 static int cb_bool(void *ctx, int v)
 {
 	struct jbuild *b = ctx;
-	struct jnode *n = node(J_BOOL, consumed(b) - (v ? 4 : 5));
+	struct json_node *n = node(b, JSON_BOOL, consumed(b) - (v ? 4 : 5));
 
 	if (n)
 		n->b = v;
@@ -192,61 +343,70 @@ static int cb_number(void *ctx, const char *s, size_t len)
 {
 	struct jbuild *b = ctx;
 	size_t end = consumed(b);
-	struct jnode *n = node(J_NUM, end >= len ? end - len : 0);
+	struct json_node *n = node(b, JSON_NUMBER, end >= len ? end - len : 0);
 
 	if (n) {
-		n->s = strndup(s, len);
-		n->len = len;
+		n->s = arena_strdup(b->a, s, len);
+		n->len = (uint32_t)len;
 		if (!n->s) {
-			free(n);
-			n = NULL;
+			b->nomem = true;
+			return 0;
 		}
 	}
 	return attach(b, n);
+}
+
+/* The opening quote of the string yajl hands us: right before it when it lies in the text. */
+static size_t string_off(struct jbuild *b, const void *s, size_t len)
+{
+	const char *p = s;
+
+	if (p > b->text && len <= b->len && p - b->text <= (ptrdiff_t)(b->len - len) &&
+	    p[-1] == '"')
+		return (size_t)(p - b->text) - 1;
+	return string_start(b->text, consumed(b));
 }
 
 static int cb_string(void *ctx, const unsigned char *s, size_t len)
 {
 	struct jbuild *b = ctx;
-	struct jnode *n = node(J_STR, string_start(b->text, consumed(b)));
+	struct json_node *n = node(b, JSON_STRING, string_off(b, s, len));
 
 	if (n) {
-		n->s = malloc(len + 1);
+		n->s = keep(b, s, len);
+		n->len = (uint32_t)len;
 		if (!n->s) {
-			free(n);
-			n = NULL;
-		} else {
-			memcpy(n->s, s, len);
-			n->s[len] = '\0';
-			n->len = len;
+			b->nomem = true;
+			return 0;
 		}
 	}
 	return attach(b, n);
 }
 
-static int open_container(struct jbuild *b, enum jtype t)
+static int open_container(struct jbuild *b, enum json_type t)
 {
-	struct jnode *n;
+	struct json_node *n;
 
 	if (b->depth == JSON_MAX_DEPTH) {
 		b->too_deep = true;
 		return 0;
 	}
-	n = node(t, consumed(b) - 1);
+	n = node(b, t, consumed(b) - 1);
 	if (!attach(b, n))
 		return 0;
+	b->last[b->depth] = NULL;
 	b->stack[b->depth++] = n;
 	return 1;
 }
 
 static int cb_start_map(void *ctx)
 {
-	return open_container(ctx, J_OBJ);
+	return open_container(ctx, JSON_OBJECT);
 }
 
 static int cb_start_array(void *ctx)
 {
-	return open_container(ctx, J_ARR);
+	return open_container(ctx, JSON_ARRAY);
 }
 
 static int cb_end(void *ctx)
@@ -261,16 +421,13 @@ static int cb_map_key(void *ctx, const unsigned char *s, size_t len)
 {
 	struct jbuild *b = ctx;
 
-	free(b->key);
-	b->key = malloc(len + 1);
+	b->key = keep(b, s, len);
 	if (!b->key) {
 		b->nomem = true;
 		return 0;
 	}
-	memcpy(b->key, s, len);
-	b->key[len] = '\0';
 	b->keylen = len;
-	b->keyoff = string_start(b->text, consumed(b));
+	b->keyoff = string_off(b, s, len);
 	return 1;
 }
 
@@ -286,877 +443,361 @@ static const yajl_callbacks callbacks = {
 	.yajl_end_array = cb_end,
 };
 
-/* ------------------------------------------------------------- decoding */
-
-struct dec {
-	struct cfg_diags *d;
-	struct json_posmap *pm;
-	char path[1024];
-	size_t plen;
-	int err;                /* -ENOMEM */
-};
-
-static size_t push(struct dec *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static size_t push(struct dec *x, const char *fmt, ...)
+/* A byte of a bare word or number token. */
+static bool is_word(char c)
 {
-	size_t old = x->plen;
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(x->path + x->plen, sizeof(x->path) - x->plen, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		x->plen = x->plen + (size_t)n < sizeof(x->path) ? x->plen + (size_t)n : sizeof(x->path) - 1;
-	return old;
-}
-
-static void pop(struct dec *x, size_t old)
-{
-	x->plen = old;
-	x->path[old] = '\0';
-}
-
-static void mark(struct dec *x, size_t off)
-{
-	struct json_posmap *pm = x->pm;
-	size_t need = x->plen + 1;
-
-	if (!pm)
-		return;
-	/* The decoder often marks a value twice in a row (type check, then use). */
-	if (pm->n && pm->v[pm->n - 1].off == off &&
-	    strcmp(pm->arena + pm->v[pm->n - 1].path, x->path) == 0)
-		return;
-	if (pm->n == pm->cap) {
-		size_t cap = pm->cap ? pm->cap * 2 : 256;
-		struct json_pos *v = realloc(pm->v, cap * sizeof(*v));
-
-		if (!v) {
-			x->err = -ENOMEM;
-			return;
-		}
-		pm->v = v;
-		pm->cap = cap;
-	}
-	/* Paths live in one arena: a record costs no allocation of its own. */
-	if (pm->arena_len + need > pm->arena_cap) {
-		size_t cap = pm->arena_cap ? pm->arena_cap * 2 : 16384;
-		char *a;
-
-		while (cap < pm->arena_len + need)
-			cap *= 2;
-		a = realloc(pm->arena, cap);
-		if (!a) {
-			x->err = -ENOMEM;
-			return;
-		}
-		pm->arena = a;
-		pm->arena_cap = cap;
-	}
-	memcpy(pm->arena + pm->arena_len, x->path, need);
-	pm->v[pm->n].path = pm->arena_len;
-	pm->v[pm->n].off = off;
-	pm->arena_len += need;
-	pm->n++;
-}
-
-/* The parser knows exactly where its problems are: keep the offset with the diag. */
-static void note_diag_offset(struct dec *x, size_t off)
-{
-	struct json_posmap *pm = x->pm;
-	size_t i = x->d->n - 1;
-
-	if (!pm)
-		return;
-	if (i >= pm->n_diag_off) {
-		size_t n = (i + 1) * 2;
-		size_t *v = realloc(pm->diag_off, n * sizeof(*v));
-
-		if (!v) {
-			x->err = -ENOMEM;
-			return;
-		}
-		memset(v + pm->n_diag_off, 0, (n - pm->n_diag_off) * sizeof(*v));
-		pm->diag_off = v;
-		pm->n_diag_off = n;
-	}
-	pm->diag_off[i] = off + 1;
-}
-
-static void report(struct dec *x, enum cfg_severity sev, size_t off, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void report(struct dec *x, enum cfg_severity sev, size_t off, const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	mark(x, off);
-	if (cfg_diag_add(x->d, sev, x->path, "%s", msg) < 0) {
-		x->err = -ENOMEM;
-		return;
-	}
-	note_diag_offset(x, off);
-}
-
-static const char *type_name(enum jtype t)
-{
-	static const char *const names[] = { "null", "a boolean", "a number", "a string", "an array",
-					     "an object" };
-
-	return names[t];
-}
-
-static bool expect(struct dec *x, const struct jnode *n, enum jtype t, const char *what)
-{
-	mark(x, n->off);
-	if (n->t == t)
-		return true;
-	report(x, CFG_ERROR, n->off, "expected %s, found %s", what, type_name(n->t));
-	return false;
-}
-
-static bool is_integer_text(const char *s)
-{
-	return !strpbrk(s, ".eE");
-}
-
-static bool get_u64(struct dec *x, const struct jnode *n, uint64_t max, const char *tname, uint64_t *ret)
-{
-	unsigned long long v;
-	char *end;
-
-	if (!expect(x, n, J_NUM, tname))
-		return false;
-	if (!is_integer_text(n->s)) {
-		report(x, CFG_ERROR, n->off, "invalid value: %s, expected an integer (%s)", n->s, tname);
-		return false;
-	}
-	if (n->s[0] == '-') {
-		report(x, CFG_ERROR, n->off, "invalid value: integer %s, expected %s", n->s, tname);
-		return false;
-	}
-	errno = 0;
-	v = strtoull(n->s, &end, 10);
-	if (errno == ERANGE || *end || v > max) {
-		report(x, CFG_ERROR, n->off, "invalid value: integer %s does not fit in %s", n->s, tname);
-		return false;
-	}
-	*ret = v;
-	return true;
-}
-
-static bool get_i64(struct dec *x, const struct jnode *n, int64_t min, int64_t max, const char *tname,
-		    int64_t *ret)
-{
-	long long v;
-	char *end;
-
-	if (!expect(x, n, J_NUM, tname))
-		return false;
-	if (!is_integer_text(n->s)) {
-		report(x, CFG_ERROR, n->off, "invalid value: %s, expected an integer (%s)", n->s, tname);
-		return false;
-	}
-	errno = 0;
-	v = strtoll(n->s, &end, 10);
-	if (errno == ERANGE || *end || v < min || v > max) {
-		report(x, CFG_ERROR, n->off, "invalid value: integer %s does not fit in %s", n->s, tname);
-		return false;
-	}
-	*ret = v;
-	return true;
-}
-
-static bool get_f64(struct dec *x, const struct jnode *n, double *ret)
-{
-	double v;
-
-	if (!expect(x, n, J_NUM, "a number (f64)"))
-		return false;
-	errno = 0;
-	v = strtod(n->s, NULL);
-	if (!isfinite(v)) {
-		report(x, CFG_ERROR, n->off, "number %s is out of range for f64", n->s);
-		return false;
-	}
-	*ret = v;
-	return true;
-}
-
-static bool get_str(struct dec *x, const struct jnode *n, char **ret, size_t *ret_len)
-{
-	char *s;
-
-	if (!expect(x, n, J_STR, "a string"))
-		return false;
-	s = malloc(n->len + 1);
-	if (!s) {
-		x->err = -ENOMEM;
-		return false;
-	}
-	memcpy(s, n->s, n->len + 1);
-	*ret = s;
-	if (ret_len)
-		*ret_len = n->len;
-	return true;
-}
-
-/* A pair: an array of exactly 2 elements. */
-static bool get_pair(struct dec *x, const struct jnode *n)
-{
-	if (!expect(x, n, J_ARR, "an array of 2 elements"))
-		return false;
-	if (n->n != 2) {
-		report(x, CFG_ERROR, n->off, "invalid length %zu, expected an array of 2 elements", n->n);
-		return false;
-	}
-	return true;
-}
-
-/* Report duplicate keys of an object (every level the decoder visits). */
-static void check_duplicates(struct dec *x, const struct jnode *o)
-{
-	for (size_t i = 1; i < o->n; i++)
-		for (size_t j = 0; j < i; j++)
-			if (o->keylens[i] == o->keylens[j] && memcmp(o->keys[i], o->keys[j], o->keylens[i]) == 0) {
-				size_t old = push(x, ".%s", o->keys[i]);
-
-				report(x, CFG_ERROR, o->keyoffs[i], "duplicate field `%s`", o->keys[i]);
-				pop(x, old);
-				break;
-			}
-}
-
-/* The value of key in object o, or NULL. */
-static const struct jnode *lookup(const struct jnode *o, const char *key)
-{
-	for (size_t i = 0; i < o->n; i++)
-		if (strcmp(o->keys[i], key) == 0)
-			return o->kids[i];
-	return NULL;
-}
-
-/* ------------------------------------------------------------- fields */
-
-enum ftype {
-	F_U64,
-	F_U32,
-	F_F64,
-	F_BOOL,
-	F_TRI,          /* optional bool: null or absent = unset */
-	F_OPT_U64,
-	F_OPT_U32,
-	F_OPT_F64,
-	F_PAIR_F64,     /* has_off (if any) marks presence; null refused */
-	F_OPT_PAIR_F64,
-	F_OPT_PAIR_U64,
-	F_U64_LIST,     /* has_off: the count */
-	F_GROWTH,
-	F_PLACEMENT,
-	F_STR,
-	F_STR_LIST,     /* has_off: the count */
-};
-
-#define NO_HAS	 ((size_t)-1)
-#define K_C	 (1u << CFG_KIND_CONFINED)
-#define K_G	 (1u << CFG_KIND_GROUPED)
-#define K_O	 (1u << CFG_KIND_OPEN)
-#define K_ALL	 (K_C | K_G | K_O)
-
-struct field {
-	const char *name;
-	enum ftype t;
-	size_t off;
-	size_t has_off;
-	unsigned int kinds;
-};
-
-#define LF(n, t, kinds)	       { #n, t, offsetof(struct cfg_layer, n), NO_HAS, kinds }
-#define LFH(n, t, h, kinds)    { #n, t, offsetof(struct cfg_layer, n), offsetof(struct cfg_layer, h), kinds }
-
-static const struct field layer_fields[] = {
-	LFH(util_range, F_PAIR_F64, has_util_range, K_C | K_G),
-	LFH(cpus_range, F_OPT_PAIR_U64, has_cpus_range, K_C | K_G),
-	LFH(cpus_range_frac, F_OPT_PAIR_F64, has_cpus_range_frac, K_C | K_G),
-	LFH(membw_gb, F_OPT_F64, has_membw_gb, K_C | K_G),
-	{ "protected", F_BOOL, offsetof(struct cfg_layer, protected_), NO_HAS, K_C | K_G },
-	LF(util_includes_open_cputime, F_BOOL, K_G),
-	LF(idle_confined, F_BOOL, K_G),
-	LF(min_exec_us, F_U64, K_ALL),
-	LF(yield_ignore, F_F64, K_ALL),
-	LF(slice_us, F_U64, K_ALL),
-	LF(fifo, F_BOOL, K_ALL),
-	LF(preempt, F_BOOL, K_ALL),
-	LF(preempt_first, F_BOOL, K_ALL),
-	LF(exclusive, F_BOOL, K_ALL),
-	LF(allow_node_aligned, F_TRI, K_ALL),
-	LF(skip_remote_node, F_BOOL, K_ALL),
-	LF(prev_over_idle_core, F_BOOL, K_ALL),
-	LF(weight, F_U32, K_ALL),
-	LFH(disallow_open_after_us, F_OPT_U64, has_disallow_open_after_us, K_ALL),
-	LFH(disallow_preempt_after_us, F_OPT_U64, has_disallow_preempt_after_us, K_ALL),
-	LF(xllc_mig_min_us, F_F64, K_ALL),
-	LF(idle_smt, F_TRI, K_ALL),
-	LF(growth_algo, F_GROWTH, K_ALL),
-	LF(util_peak_half_life_ms, F_U64, K_ALL),
-	LF(perf, F_U64, K_ALL),
-	LFH(idle_resume_us, F_OPT_U32, has_idle_resume_us, K_ALL),
-	LFH(nodes, F_U64_LIST, nr_nodes, K_ALL),
-	LFH(llcs, F_U64_LIST, nr_llcs, K_ALL),
-	LF(placement, F_PLACEMENT, K_ALL),
-	LF(member_expire_ms, F_U64, K_ALL),
-	LF(xnuma_threshold, F_PAIR_F64, K_ALL),
-	LF(xnuma_threshold_delta, F_PAIR_F64, K_ALL),
-};
-
-#define OF(n, t)     { #n, t, offsetof(struct cfg_options, n), NO_HAS, 0 }
-#define OFH(n, t, h) { #n, t, offsetof(struct cfg_options, n), offsetof(struct cfg_options, h), 0 }
-
-static const struct field option_fields[] = {
-	OF(slice_us, F_U64),
-	OF(max_exec_us, F_U64),
-	OF(interval, F_F64),
-	OF(layer_refresh_ms_avgruntime, F_U64),
-	OF(disable_topology, F_TRI),
-	OF(allow_partial_core, F_BOOL),
-	OF(lo_fb_wait_us, F_U64),
-	OF(lo_fb_share, F_F64),
-	OF(hi_fb_thread_name, F_STR),
-	OF(disable_antistall, F_BOOL),
-	OF(antistall_sec, F_U64),
-	OF(disable_queued_wakeup, F_BOOL),
-	OF(disable_percpu_kthread_preempt, F_BOOL),
-	OF(percpu_kthread_preempt_all, F_BOOL),
-	OF(enable_gpu_support, F_BOOL),
-	OF(gpu_kprobe_level, F_U32),
-	OF(netdev_irq_balance, F_BOOL),
-	OF(util_compensation, F_BOOL),
-	OF(task_hint_map, F_STR),
-	OF(enable_match_debug, F_BOOL),
-	OFH(gpu_probe_symbols, F_STR_LIST, nr_gpu_probe_symbols),
-};
-
-static const struct field *find_field(const struct field *f, size_t n, const char *name)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(f[i].name, name) == 0)
-			return &f[i];
-	return NULL;
-}
-
-static bool is_optional(enum ftype t)
-{
-	return t == F_TRI || t == F_OPT_U64 || t == F_OPT_U32 || t == F_OPT_F64 ||
-	       t == F_OPT_PAIR_F64 || t == F_OPT_PAIR_U64;
-}
-
-static void set_has(void *base, const struct field *f)
-{
-	if (f->has_off != NO_HAS)
-		*(bool *)((char *)base + f->has_off) = true;
-}
-
-static void decode_field(struct dec *x, void *base, const struct field *f, const struct jnode *n)
-{
-	void *p = (char *)base + f->off;
-	uint64_t u;
-	double dv;
-
-	if (n->t == J_NULL) {
-		mark(x, n->off);
-		if (!is_optional(f->t))
-			report(x, CFG_ERROR, n->off, "invalid type: null, %s may be left out but not null",
-			       f->name);
-		else if (f->t == F_TRI)
-			*(enum cfg_tristate *)p = CFG_UNSET;
-		return;
-	}
-	switch (f->t) {
-	case F_U64:
-	case F_OPT_U64:
-		if (get_u64(x, n, UINT64_MAX, "u64", &u)) {
-			*(uint64_t *)p = u;
-			set_has(base, f);
-		}
-		break;
-	case F_U32:
-	case F_OPT_U32:
-		if (get_u64(x, n, UINT32_MAX, "u32", &u)) {
-			*(uint32_t *)p = (uint32_t)u;
-			set_has(base, f);
-		}
-		break;
-	case F_F64:
-	case F_OPT_F64:
-		if (get_f64(x, n, &dv)) {
-			*(double *)p = dv;
-			set_has(base, f);
-		}
-		break;
-	case F_BOOL:
-	case F_TRI:
-		if (expect(x, n, J_BOOL, "a boolean")) {
-			if (f->t == F_BOOL)
-				*(bool *)p = n->b;
-			else
-				*(enum cfg_tristate *)p = n->b ? CFG_TRUE : CFG_FALSE;
-		}
-		break;
-	case F_PAIR_F64:
-	case F_OPT_PAIR_F64:
-		if (get_pair(x, n)) {
-			double a = 0, b = 0;
-			size_t old = push(x, "[0]");
-			bool ok = get_f64(x, n->kids[0], &a);
-
-			pop(x, old);
-			old = push(x, "[1]");
-			ok = get_f64(x, n->kids[1], &b) && ok;
-			pop(x, old);
-			if (ok) {
-				((double *)p)[0] = a;
-				((double *)p)[1] = b;
-				set_has(base, f);
-			}
-		}
-		break;
-	case F_OPT_PAIR_U64:
-		if (get_pair(x, n)) {
-			uint64_t a = 0, b = 0;
-			size_t old = push(x, "[0]");
-			bool ok = get_u64(x, n->kids[0], UINT64_MAX, "usize", &a);
-
-			pop(x, old);
-			old = push(x, "[1]");
-			ok = get_u64(x, n->kids[1], UINT64_MAX, "usize", &b) && ok;
-			pop(x, old);
-			if (ok) {
-				((uint64_t *)p)[0] = a;
-				((uint64_t *)p)[1] = b;
-				set_has(base, f);
-			}
-		}
-		break;
-	case F_U64_LIST:
-		if (expect(x, n, J_ARR, "an array of integers")) {
-			uint64_t *v = calloc(n->n ? n->n : 1, sizeof(*v));
-			size_t k = 0;
-
-			if (!v) {
-				x->err = -ENOMEM;
-				break;
-			}
-			for (size_t i = 0; i < n->n; i++) {
-				size_t old = push(x, "[%zu]", i);
-
-				if (get_u64(x, n->kids[i], UINT64_MAX, "usize", &u))
-					v[k++] = u;
-				pop(x, old);
-			}
-			free(*(uint64_t **)p);
-			*(uint64_t **)p = v;
-			*(size_t *)((char *)base + f->has_off) = k;
-		}
-		break;
-	case F_GROWTH:
-	case F_PLACEMENT:
-		if (expect(x, n, J_STR, "a string")) {
-			int v = f->t == F_GROWTH ? cfg_growth_from_name(n->s) : cfg_placement_from_name(n->s);
-
-			if (v < 0) {
-				char names[512] = "";
-				size_t len = 0, count = f->t == F_GROWTH ? CFG_NR_GROWTH : CFG_NR_PLACEMENTS;
-
-				for (size_t i = 0; i < count && len < sizeof(names); i++)
-					len += (size_t)snprintf(names + len, sizeof(names) - len, "%s`%s`",
-								i ? ", " : "",
-								f->t == F_GROWTH ? cfg_growth_name((enum cfg_growth)i) :
-										   cfg_placement_name((enum cfg_placement)i));
-				report(x, CFG_ERROR, n->off, "unknown variant `%s`, expected one of %s", n->s, names);
-			} else if (f->t == F_GROWTH) {
-				*(enum cfg_growth *)p = (enum cfg_growth)v;
-			} else {
-				*(enum cfg_placement *)p = (enum cfg_placement)v;
-			}
-		}
-		break;
-	case F_STR: {
-		char *s;
-
-		if (get_str(x, n, &s, NULL)) {
-			free(*(char **)p);
-			*(char **)p = s;
-		}
-		break;
-	}
-	case F_STR_LIST:
-		if (expect(x, n, J_ARR, "an array of strings")) {
-			char **v = calloc(n->n ? n->n : 1, sizeof(*v));
-			size_t k = 0;
-
-			if (!v) {
-				x->err = -ENOMEM;
-				break;
-			}
-			for (size_t i = 0; i < n->n; i++) {
-				size_t old = push(x, "[%zu]", i);
-
-				if (get_str(x, n->kids[i], &v[k], NULL))
-					k++;
-				pop(x, old);
-			}
-			*(char ***)p = v;
-			*(size_t *)((char *)base + f->has_off) = k;
-		}
-		break;
-	}
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '.' || c == '+' || c == '-';
 }
 
 /*
- * Decode the members of object o into base by table; keys not in the
- * table (or in it for another kind) are warnings, as scx_layered ignores
- * them.
+ * Where a yajl error is: yajl counts bytes up to the end of the token it
+ * could not take (parse errors) or just past the byte it could not read
+ * (most lexical errors), and nothing useful after yajl_complete_parse
+ * (the input ended early). msg is yajl's message, "parse error: ..." or
+ * "lexical error: ...".
  */
-static void decode_fields(struct dec *x, const struct jnode *o, void *base, const struct field *tab,
-			  size_t ntab, unsigned int kind_bit, const char *where)
+static size_t error_offset(const char *text, size_t len, size_t consumed, bool at_end,
+			   const char *msg)
 {
-	check_duplicates(x, o);
-	for (size_t i = 0; i < o->n; i++) {
-		const struct field *f = find_field(tab, ntab, o->keys[i]);
-		size_t old = push(x, ".%s", o->keys[i]);
+	size_t p;
 
-		if (!f || (kind_bit && !(f->kinds & kind_bit)))
-			report(x, CFG_WARNING, o->keyoffs[i], "unknown key `%s` in %s is ignored%s", o->keys[i],
-			       where, f ? " (it belongs to another layer kind)" : "");
-		else if (lookup(o, o->keys[i]) == o->kids[i])    /* first of duplicates only */
-			decode_field(x, base, f, o->kids[i]);
-		pop(x, old);
+	if (at_end || consumed > len)
+		return len;
+	if (consumed == 0)
+		return 0;
+	p = consumed - 1;
+	if (strncmp(msg, "parse error", 11) == 0) {
+		/* The unexpected token: a string, a word or number, or one character. */
+		if (text[p] == ' ' || text[p] == '\t' || text[p] == '\n' || text[p] == '\r')
+			return consumed;
+		if (text[p] == '"')
+			return string_start(text, consumed);
+		while (p > 0 && is_word(text[p]) && is_word(text[p - 1]))
+			p--;
+		return p;
 	}
+	if (strstr(msg, "invalid string in json text")) {
+		/* a word that is not true, false or null: its first letter */
+		while (p > 0 && is_word(text[p - 1]) && text[p - 1] > '9')
+			p--;
+		return p;
+	}
+	if (strstr(msg, "invalid char in json text") || strstr(msg, "UTF8") ||
+	    strstr(msg, "occurs before"))
+		return p;
+	return consumed;
 }
 
-/* {"Name": arg}: exactly one key. */
-static bool decode_match(struct dec *x, const struct jnode *n, struct cfg_match *m)
+/* ------------------------------------------------------------- paths */
+
+static bool is_ident(const char *key, size_t len)
 {
-	const struct jnode *a;
-	size_t old;
-	bool ok = true;
-	int k;
-
-	if (!expect(x, n, J_OBJ, "a matcher object like {\"CommPrefix\": \"x\"}"))
+	if (len == 0 || (key[0] >= '0' && key[0] <= '9'))
 		return false;
-	if (n->n != 1) {
-		report(x, CFG_ERROR, n->off, "a matcher object has exactly one key, found %zu", n->n);
-		return false;
-	}
-	old = push(x, ".%s", n->keys[0]);
-	k = cfg_match_from_name(n->keys[0]);
-	if (k < 0) {
-		char names[1024] = "";
-		size_t len = 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = key[i];
 
-		for (int i = 0; i < CFG_NR_MATCH_KINDS && len < sizeof(names); i++)
-			len += (size_t)snprintf(names + len, sizeof(names) - len, "%s`%s`", i ? ", " : "",
-						cfg_match_name((enum cfg_match_kind)i));
-		report(x, CFG_ERROR, n->keyoffs[0], "unknown variant `%s`, expected one of %s", n->keys[0],
-		       names);
-		pop(x, old);
-		return false;
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_'))
+			return false;
 	}
-	memset(m, 0, sizeof(*m));
-	m->kind = (enum cfg_match_kind)k;
-	a = n->kids[0];
-	switch (cfg_match_arg(m->kind)) {
-	case CFG_ARG_STRING:
-		ok = get_str(x, a, &m->str, &m->len);
-		break;
-	case CFG_ARG_I32:
-		ok = get_i64(x, a, INT32_MIN, INT32_MAX, "i32", &m->i);
-		break;
-	case CFG_ARG_U32: {
-		uint64_t u;
-
-		ok = get_u64(x, a, UINT32_MAX, "u32", &u);
-		m->i = (int64_t)u;
-		break;
-	}
-	case CFG_ARG_U64: {
-		uint64_t u;
-
-		/* HintEquals: u64 in JSON; the validator checks 0..1024. */
-		ok = get_u64(x, a, UINT64_MAX, "u64", &u);
-		m->i = u > INT64_MAX ? INT64_MAX : (int64_t)u;
-		break;
-	}
-	case CFG_ARG_BOOL:
-		ok = expect(x, a, J_BOOL, "a boolean");
-		m->flag = ok && a->b;
-		break;
-	case CFG_ARG_F64:
-		ok = get_f64(x, a, &m->f);
-		break;
-	case CFG_ARG_U64_PAIR:
-	case CFG_ARG_U64_U32_PAIR:
-		ok = get_pair(x, a);
-		if (ok) {
-			size_t o2 = push(x, "[0]");
-
-			ok = get_u64(x, a->kids[0], UINT64_MAX, "u64", &m->a);
-			pop(x, o2);
-			o2 = push(x, "[1]");
-			ok = get_u64(x, a->kids[1],
-				     cfg_match_arg(m->kind) == CFG_ARG_U64_PAIR ? UINT64_MAX : UINT32_MAX,
-				     cfg_match_arg(m->kind) == CFG_ARG_U64_PAIR ? "u64" : "u32", &m->b) && ok;
-			pop(x, o2);
-		}
-		break;
-	}
-	pop(x, old);
-	return ok;
+	return true;
 }
 
-static void decode_matches(struct dec *x, const struct jnode *n, struct cfg_layer *l)
+/* Append s to buf (size) at *pos, keeping buf NUL-terminated; truncates. */
+static void put(char *buf, size_t size, size_t *pos, const char *s, size_t n)
 {
-	if (!expect(x, n, J_ARR, "an array of arrays of matchers"))
+	if (*pos + 1 >= size)
 		return;
-	l->ors = calloc(n->n ? n->n : 1, sizeof(*l->ors));
-	if (!l->ors) {
+	if (n > size - 1 - *pos)
+		n = size - 1 - *pos;
+	memcpy(buf + *pos, s, n);
+	*pos += n;
+	buf[*pos] = '\0';
+}
+
+/* key with JSON string escapes (no quotes), at most max bytes of it. */
+static void put_escaped(char *buf, size_t size, size_t *pos, const char *key, size_t len,
+			size_t max)
+{
+	for (size_t i = 0; i < len && i < max; i++) {
+		unsigned char c = (unsigned char)key[i];
+		char e[8];
+
+		if (c == '"' || c == '\\') {
+			e[0] = '\\';
+			e[1] = (char)c;
+			put(buf, size, pos, e, 2);
+		} else if (c < 0x20 || c == 0x7f) {
+			snprintf(e, sizeof(e), "\\u%04x", c);
+			put(buf, size, pos, e, 6);
+		} else {
+			put(buf, size, pos, (const char *)&key[i], 1);
+		}
+	}
+	if (len > max)
+		put(buf, size, pos, "...", 3);
+}
+
+const char *json_key_text(char *buf, size_t size, const char *key, size_t len)
+{
+	size_t pos = 0;
+
+	buf[0] = '\0';
+	put_escaped(buf, size, &pos, key, len, 64);
+	return buf;
+}
+
+/* The path of n, plus ".member" when member is not NULL, into buf. */
+static void path_of(const struct json_node *n, const char *member, char *buf, size_t size)
+{
+	const struct json_node *chain[JSON_MAX_DEPTH + 1];
+	size_t depth = 0, pos = 0;
+
+	buf[0] = '\0';
+	put(buf, size, &pos, "$", 1);
+	for (const struct json_node *p = n; p && p->parent && depth < JSON_MAX_DEPTH + 1;
+	     p = p->parent)
+		chain[depth++] = p;
+	while (depth--) {
+		const struct json_node *p = chain[depth];
+		char idx[32];
+
+		if (p->parent->type == JSON_ARRAY) {
+			snprintf(idx, sizeof(idx), "[%u]", p->idx);
+			put(buf, size, &pos, idx, strlen(idx));
+		} else if (is_ident(p->key, p->keylen)) {
+			put(buf, size, &pos, ".", 1);
+			put(buf, size, &pos, p->key, p->keylen);
+		} else {
+			put(buf, size, &pos, "[\"", 2);
+			put_escaped(buf, size, &pos, p->key, p->keylen, SIZE_MAX);
+			put(buf, size, &pos, "\"]", 2);
+		}
+	}
+	if (member) {
+		put(buf, size, &pos, ".", 1);
+		put(buf, size, &pos, member, strlen(member));
+	}
+}
+
+/* ------------------------------------------------------------- reporting */
+
+static void own_pos(struct json_dec *x, const struct cfg_diag *dg, size_t off)
+{
+	struct json_posmap *pm = x->pm;
+
+	if (!pm)
+		return;
+	if (pm->n_own == pm->cap_own) {
+		size_t cap = pm->cap_own ? pm->cap_own * 2 : 16;
+		struct json_own_pos *v = realloc(pm->own, cap * sizeof(*v));
+
+		if (!v) {
+			x->err = -ENOMEM;
+			return;
+		}
+		pm->own = v;
+		pm->cap_own = cap;
+	}
+	pm->own[pm->n_own].msg = dg->msg;
+	pm->own[pm->n_own].off = off;
+	pm->n_own++;
+}
+
+static void vreport(struct json_dec *x, enum cfg_severity sev, const char *path, size_t off,
+		    const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+static void vreport(struct json_dec *x, enum cfg_severity sev, const char *path, size_t off,
+		    const char *fmt, va_list ap)
+{
+	char msg[1024];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (cfg_diag_add(x->d, sev, path, "%s", msg) < 0) {
 		x->err = -ENOMEM;
 		return;
 	}
-	l->nr_ors = n->n;
-	for (size_t j = 0; j < n->n; j++) {
-		const struct jnode *and = n->kids[j];
-		struct cfg_and *a = &l->ors[j];
-		size_t old = push(x, "[%zu]", j);
+	own_pos(x, &x->d->v[x->d->n - 1], off);
+}
 
-		if (expect(x, and, J_ARR, "an array of matchers")) {
-			a->m = calloc(and->n ? and->n : 1, sizeof(*a->m));
-			if (!a->m) {
-				x->err = -ENOMEM;
-				pop(x, old);
-				return;
+void json_report(struct json_dec *x, enum cfg_severity sev, const struct json_node *n,
+		 const char *member, size_t off, const char *fmt, ...)
+{
+	char path[JSON_PATH_MAX];
+	va_list ap;
+
+	path_of(n, member, path, sizeof(path));
+	va_start(ap, fmt);
+	vreport(x, sev, path, off, fmt, ap);
+	va_end(ap);
+}
+
+static void report_at(struct json_dec *x, size_t off, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void report_at(struct json_dec *x, size_t off, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(x, CFG_ERROR, "$", off, fmt, ap);
+	va_end(ap);
+}
+
+/* ------------------------------------------------------------- duplicate keys */
+
+static int cmp_member(const void *a, const void *b)
+{
+	const struct json_node *x = *(const struct json_node *const *)a;
+	const struct json_node *y = *(const struct json_node *const *)b;
+	int r;
+
+	if (x->keylen != y->keylen)
+		return x->keylen < y->keylen ? -1 : 1;
+	r = memcmp(x->key, y->key, x->keylen);
+	if (r)
+		return r;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* Mark every member whose key an earlier member has; small objects pairwise, large ones sorted. */
+static int mark_duplicates(struct json_node *o)
+{
+	struct json_node **v;
+	size_t i = 0;
+
+	if (o->n < 2)
+		return 0;
+	if (o->n <= 16) {
+		for (struct json_node *m = o->first; m; m = m->next)
+			for (struct json_node *e = o->first; e != m; e = e->next)
+				if (e->keylen == m->keylen &&
+				    memcmp(e->key, m->key, m->keylen) == 0) {
+					m->dup = true;
+					break;
+				}
+		return 0;
+	}
+	v = malloc(o->n * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (struct json_node *m = o->first; m; m = m->next)
+		v[i++] = m;
+	qsort(v, o->n, sizeof(*v), cmp_member);
+	for (i = 1; i < o->n; i++)
+		if (v[i]->keylen == v[i - 1]->keylen &&
+		    memcmp(v[i]->key, v[i - 1]->key, v[i]->keylen) == 0)
+			v[i]->dup = true;
+	free(v);
+	return 0;
+}
+
+/* A key repeated in one object is an error at every level (CONFIG.md 2). */
+static void check_duplicates(struct json_dec *x, struct json_node *n)
+{
+	if (n->type == JSON_OBJECT) {
+		if (mark_duplicates(n) < 0) {
+			x->err = -ENOMEM;
+			return;
+		}
+		for (struct json_node *m = n->first; m; m = m->next)
+			if (m->dup) {
+				char key[128];
+
+				json_report(x, CFG_ERROR, m, NULL, m->keyoff,
+					    "duplicate field `%s`",
+					    json_key_text(key, sizeof(key), m->key, m->keylen));
 			}
-			for (size_t k = 0; k < and->n; k++) {
-				size_t o2 = push(x, "[%zu]", k);
-
-				if (decode_match(x, and->kids[k], &a->m[a->n]))
-					a->n++;
-				pop(x, o2);
-			}
-		}
-		pop(x, old);
 	}
+	for (struct json_node *m = n->first; m; m = m->next)
+		check_duplicates(x, m);
 }
 
-static void decode_kind(struct dec *x, const struct jnode *n, struct cfg_layer *l)
-{
-	const struct jnode *body;
-	size_t old;
-	int k;
-
-	if (!expect(x, n, J_OBJ, "a layer kind like {\"Open\": {}}"))
-		return;
-	check_duplicates(x, n);
-	if (n->n != 1) {
-		report(x, CFG_ERROR, n->off, "a layer kind has exactly one key (Confined, Grouped or Open), found %zu",
-		       n->n);
-		return;
-	}
-	k = cfg_kind_from_name(n->keys[0]);
-	if (k < 0) {
-		report(x, CFG_ERROR, n->keyoffs[0], "unknown variant `%s`, expected one of `Confined`, `Grouped`, `Open`",
-		       n->keys[0]);
-		return;
-	}
-	old = push(x, ".%s", n->keys[0]);
-	l->kind = (enum cfg_kind)k;
-	body = n->kids[0];
-	if (expect(x, body, J_OBJ, "an object with the layer's fields"))
-		decode_fields(x, body, l, layer_fields, sizeof(layer_fields) / sizeof(layer_fields[0]),
-			      1u << k, n->keys[0]);
-	pop(x, old);
-}
-
-static void decode_layer(struct dec *x, const struct jnode *n, struct cfg_layer *l)
-{
-	static const char *const known[] = { "name", "comment", "template", "matches", "kind" };
-	const struct jnode *v;
-	size_t old;
-
-	if (!expect(x, n, J_OBJ, "a layer object"))
-		return;
-	check_duplicates(x, n);
-	for (size_t i = 0; i < n->n; i++) {
-		bool ok = false;
-
-		for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++)
-			ok = ok || strcmp(n->keys[i], known[k]) == 0;
-		if (!ok) {
-			old = push(x, ".%s", n->keys[i]);
-			report(x, CFG_WARNING, n->keyoffs[i], "unknown key `%s` in a layer is ignored", n->keys[i]);
-			pop(x, old);
-		}
-	}
-	if ((v = lookup(n, "name"))) {
-		old = push(x, ".name");
-		(void)get_str(x, v, &l->name, &l->name_len);
-		pop(x, old);
-	} else {
-		old = push(x, ".name");
-		report(x, CFG_ERROR, n->off, "missing field `name`");
-		pop(x, old);
-	}
-	if ((v = lookup(n, "comment")) && v->t != J_NULL) {
-		old = push(x, ".comment");
-		(void)get_str(x, v, &l->comment, NULL);
-		pop(x, old);
-	}
-	if ((v = lookup(n, "template")) && v->t != J_NULL) {
-		old = push(x, ".template");
-		l->has_template = decode_match(x, v, &l->template_match);
-		pop(x, old);
-	}
-	if ((v = lookup(n, "matches"))) {
-		old = push(x, ".matches");
-		decode_matches(x, v, l);
-		pop(x, old);
-	} else {
-		old = push(x, ".matches");
-		report(x, CFG_ERROR, n->off, "missing field `matches`");
-		pop(x, old);
-	}
-	if ((v = lookup(n, "kind"))) {
-		old = push(x, ".kind");
-		decode_kind(x, v, l);
-		pop(x, old);
-	} else {
-		old = push(x, ".kind");
-		report(x, CFG_ERROR, n->off, "missing field `kind`");
-		pop(x, old);
-	}
-}
-
-static void decode_layers(struct dec *x, const struct jnode *n, struct cfg *c)
-{
-	if (!expect(x, n, J_ARR, "an array of layer specs"))
-		return;
-	c->layers = calloc(n->n ? n->n : 1, sizeof(*c->layers));
-	if (!c->layers) {
-		x->err = -ENOMEM;
-		return;
-	}
-	for (size_t i = 0; i < n->n; i++) {
-		size_t old = push(x, "[%zu]", i);
-
-		cfg_layer_init(&c->layers[i]);
-		c->nr_layers++;
-		decode_layer(x, n->kids[i], &c->layers[i]);
-		pop(x, old);
-	}
-}
-
-static void decode_top(struct dec *x, const struct jnode *root, struct cfg *c)
-{
-	const struct jnode *v;
-
-	mark(x, root->off);
-	if (root->t == J_ARR) {
-		decode_layers(x, root, c);
-		return;
-	}
-	if (root->t != J_OBJ) {
-		report(x, CFG_ERROR, root->off,
-		       "expected an array of layer specs or an object with \"layers\", found %s",
-		       type_name(root->t));
-		return;
-	}
-	c->object_form = true;
-	check_duplicates(x, root);
-	for (size_t i = 0; i < root->n; i++)
-		if (strcmp(root->keys[i], "options") != 0 && strcmp(root->keys[i], "layers") != 0) {
-			size_t old = push(x, ".%s", root->keys[i]);
-
-			report(x, CFG_WARNING, root->keyoffs[i], "unknown key `%s` at the top is ignored",
-			       root->keys[i]);
-			pop(x, old);
-		}
-	if ((v = lookup(root, "options"))) {
-		size_t old = push(x, ".options");
-
-		if (expect(x, v, J_OBJ, "an object of options"))
-			decode_fields(x, v, &c->opts, option_fields,
-				      sizeof(option_fields) / sizeof(option_fields[0]), 0, "options");
-		pop(x, old);
-	}
-	if ((v = lookup(root, "layers"))) {
-		size_t old = push(x, ".layers");
-
-		decode_layers(x, v, c);
-		pop(x, old);
-	} else {
-		size_t old = push(x, ".layers");
-
-		report(x, CFG_ERROR, root->off, "missing field `layers` (a lone layer spec must be put in an array)");
-		pop(x, old);
-	}
-}
+/* ------------------------------------------------------------- parse */
 
 int json_parse_config(const char *text, size_t len, struct cfg **ret_cfg, struct cfg_diags *d,
 		      struct json_posmap *pm)
 {
+	struct json_posmap local = { 0 };
 	struct jbuild b = { .text = text, .len = len };
-	struct dec x = { .d = d, .pm = pm, .path = "$", .plen = 1 };
+	struct json_dec x = { .d = d, .pm = pm ? pm : &local };
+	const char *strict_msg = NULL;
+	bool at_end = false;
+	size_t strict_off;
 	yajl_status st;
 	struct cfg *c;
 	int r = 0;
 
-	if (pm) {
-		pm->text = text;
-		pm->len = len;
-	}
-	b.h = yajl_alloc(&callbacks, NULL, &b);
-	if (!b.h)
+	/* Offsets are 32-bit (struct json_node); scxctl reads at most 16 MiB. */
+	if (len > INT32_MAX)
+		return -EFBIG;
+	x.pm->text = text;
+	x.pm->len = len;
+	b.a = calloc(1, sizeof(*b.a));
+	if (!b.a)
 		return -ENOMEM;
+	x.pm->arena = b.a;
+	b.h = yajl_alloc(&callbacks, NULL, &b);
+	if (!b.h) {
+		r = -ENOMEM;
+		goto out;
+	}
+	(void)yajl_config(b.h, yajl_allow_comments, 0);
+	/* strict_scan checks UTF-8, more strictly than yajl does. */
+	(void)yajl_config(b.h, yajl_dont_validate_strings, 1);
+	(void)yajl_config(b.h, yajl_allow_trailing_garbage, 0);
+	(void)yajl_config(b.h, yajl_allow_multiple_values, 0);
+	(void)yajl_config(b.h, yajl_allow_partial_values, 0);
+	strict_off = strict_scan(text, len, &strict_msg);
 	st = yajl_parse(b.h, (const unsigned char *)text, len);
-	if (st == yajl_status_ok)
+	if (st == yajl_status_ok) {
+		at_end = true;
 		st = yajl_complete_parse(b.h);
+	}
 	if (b.nomem) {
 		r = -ENOMEM;
 		goto out;
 	}
-	if (st != yajl_status_ok || !b.root) {
-		size_t off = yajl_get_bytes_consumed(b.h);
-		unsigned char *e = yajl_get_error(b.h, 0, (const unsigned char *)text, len);
-		char *msg = (char *)e, *colon;
+	if (st != yajl_status_ok || !b.root || strict_off < len) {
+		size_t off = len;
+		unsigned char *e = NULL;
+		const char *msg = NULL;
 
-		/* "parse error: trailing garbage" -> "trailing garbage" */
-		if (msg && (colon = strstr(msg, ": ")))
-			msg = colon + 2;
-		if (msg)
-			msg[strcspn(msg, "\n")] = '\0';
-		if (b.too_deep)
-			msg = (char *)"nested deeper than 64 levels";
-		if (cfg_diag_add(d, CFG_ERROR, "$", "invalid JSON: %s", msg && *msg ? msg : "unexpected end of input") < 0) {
-			r = -ENOMEM;
-		} else {
-			note_diag_offset(&x, off < len ? off : len);
-			r = x.err ? x.err : -EINVAL;
+		if (st != yajl_status_ok) {
+			char *colon;
+
+			/* "parse error: trailing garbage\n   text\n   (right here)" -> "trailing garbage" */
+			e = yajl_get_error(b.h, 0, (const unsigned char *)text, len);
+			if (e) {
+				((char *)e)[strcspn((char *)e, "\n")] = '\0';
+				off = error_offset(text, len, yajl_get_bytes_consumed(b.h), at_end,
+						   (char *)e);
+				msg = (colon = strstr((char *)e, ": ")) ? colon + 2 : (char *)e;
+			}
+			if (b.too_deep)
+				msg = "nested deeper than 64 levels";
+			if (!msg || !*msg)
+				msg = "unexpected end of input";
 		}
+		if (strict_off < len && strict_off <= off) {
+			off = strict_off;
+			msg = strict_msg;
+		}
+		report_at(&x, off < len ? off : len, "invalid JSON: %s", msg);
 		if (e)
 			yajl_free_error(b.h, e);
+		r = x.err ? x.err : -EINVAL;
 		goto out;
 	}
+	x.pm->root = b.root;
+	check_duplicates(&x, b.root);
 	c = calloc(1, sizeof(*c));
 	if (!c) {
 		r = -ENOMEM;
 		goto out;
 	}
 	cfg_options_init(&c->opts);
-	decode_top(&x, b.root, c);
+	json_decode_config(&x, b.root, c);
 	if (x.err) {
 		cfg_free(c);
 		r = x.err;
@@ -1165,438 +806,18 @@ int json_parse_config(const char *text, size_t len, struct cfg **ret_cfg, struct
 	/* With type errors the model lacks those values; the caller decides. */
 	*ret_cfg = c;
 out:
-	free(b.key);
-	jnode_free(b.root);
-	yajl_free(b.h);
+	if (b.h)
+		yajl_free(b.h);
+	if (!pm || r == -ENOMEM)
+		json_posmap_release(x.pm);
 	return r;
-}
-
-/* 1-based line and byte column of offset off in pm's text. */
-static void line_col(const struct json_posmap *pm, size_t off, unsigned int *ret_line, unsigned int *ret_col)
-{
-	unsigned int line = 1, col = 1;
-
-	for (size_t i = 0; i < off && i < pm->len; i++) {
-		if (pm->text[i] == '\n') {
-			line++;
-			col = 1;
-		} else {
-			col++;
-		}
-	}
-	*ret_line = line;
-	*ret_col = col;
-}
-
-int json_posmap_find(const struct json_posmap *pm, const char *path, unsigned int *ret_line,
-		     unsigned int *ret_col)
-{
-	char p[1024];
-	size_t off = 0, plen;
-	bool found = false;
-
-	snprintf(p, sizeof(p), "%s", path);
-	for (;;) {
-		plen = strlen(p);
-		/* The first record: where the value was first read. */
-		for (size_t i = 0; i < pm->n; i++)
-			if (strcmp(pm->arena + pm->v[i].path, p) == 0) {
-				off = pm->v[i].off;
-				found = true;
-				break;
-			}
-		if (found || plen <= 1)
-			break;
-		/* Drop the last component: ".key" or "[i]". */
-		while (plen > 1 && p[plen - 1] != '.' && p[plen - 1] != '[')
-			plen--;
-		if (plen > 1)
-			plen--;
-		p[plen] = '\0';
-	}
-	if (!found)
-		return -ENOENT;
-	line_col(pm, off, ret_line, ret_col);
-	return 0;
-}
-
-/* Is a the same path as b, or an ancestor of it? */
-static bool path_covers(const char *a, const char *b)
-{
-	size_t n = strlen(a);
-
-	return strncmp(a, b, n) == 0 && (b[n] == '\0' || b[n] == '.' || b[n] == '[');
-}
-
-void json_drop_shadowed(struct cfg_diags *d, size_t nparse)
-{
-	size_t keep = nparse;
-
-	for (size_t i = nparse; i < d->n; i++) {
-		bool shadowed = false;
-
-		for (size_t k = 0; k < nparse && !shadowed; k++)
-			shadowed = d->v[k].severity == CFG_ERROR &&
-				   (path_covers(d->v[k].path, d->v[i].path) ||
-				    path_covers(d->v[i].path, d->v[k].path));
-		if (shadowed) {
-			if (d->v[i].severity == CFG_ERROR)
-				d->nr_errors--;
-			free(d->v[i].path);
-			free(d->v[i].msg);
-		} else {
-			d->v[keep++] = d->v[i];
-		}
-	}
-	d->n = keep;
-}
-
-/* Problems in file order; those without a position first, as reported. */
-static int cmp_problem(const void *a, const void *b)
-{
-	const struct json_problem *x = a, *y = b;
-
-	if (x->have != y->have)
-		return x->have ? 1 : -1;
-	if (x->line != y->line)
-		return x->line < y->line ? -1 : 1;
-	if (x->col != y->col)
-		return x->col < y->col ? -1 : 1;
-	return x->order < y->order ? -1 : x->order > y->order;
-}
-
-struct json_problem *json_locate_problems(const struct cfg_diags *d, const struct json_posmap *pm)
-{
-	struct json_problem *v = calloc(d->n ? d->n : 1, sizeof(*v));
-
-	if (!v)
-		return NULL;
-	for (size_t i = 0; i < d->n; i++) {
-		v[i].dg = &d->v[i];
-		v[i].order = i;
-		if (i < pm->n_diag_off && pm->diag_off[i]) {
-			line_col(pm, pm->diag_off[i] - 1, &v[i].line, &v[i].col);
-			v[i].have = true;
-		} else {
-			v[i].have = json_posmap_find(pm, d->v[i].path, &v[i].line, &v[i].col) == 0;
-		}
-	}
-	qsort(v, d->n, sizeof(*v), cmp_problem);
-	return v;
 }
 
 void json_posmap_release(struct json_posmap *pm)
 {
 	if (!pm)
 		return;
-	free(pm->arena);
-	free(pm->v);
-	free(pm->diag_off);
+	arena_free(pm->arena);
+	free(pm->own);
 	memset(pm, 0, sizeof(*pm));
-}
-
-/* ------------------------------------------------------------- output */
-
-struct out {
-	char *buf;
-	size_t len, cap;
-	bool nomem;
-};
-
-static void emit(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void emit(struct out *o, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (o->nomem)
-		return;
-	if (!o->buf) {
-		o->buf = malloc(4096);
-		if (!o->buf) {
-			o->nomem = true;
-			return;
-		}
-		o->cap = 4096;
-	}
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			o->nomem = true;
-			return;
-		}
-		if ((size_t)n < o->cap - o->len) {
-			o->len += (size_t)n;
-			return;
-		}
-		{
-			size_t cap = (o->cap + (size_t)n) * 2;
-			char *b = realloc(o->buf, cap);
-
-			if (!b) {
-				o->nomem = true;
-				return;
-			}
-			o->buf = b;
-			o->cap = cap;
-		}
-	}
-}
-
-static void emit_str(struct out *o, const char *s, size_t len)
-{
-	emit(o, "\"");
-	for (size_t i = 0; i < len; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (ch == '"' || ch == '\\')
-			emit(o, "\\%c", ch);
-		else if (ch < 0x20)
-			emit(o, "\\u%04x", ch);
-		else
-			emit(o, "%c", ch);
-	}
-	emit(o, "\"");
-}
-
-/* Shortest text that reads back as the same double. */
-static void emit_f64(struct out *o, double v)
-{
-	char buf[40];
-
-	for (int prec = 1; prec <= 17; prec++) {
-		snprintf(buf, sizeof(buf), "%.*g", prec, v);
-		if (strtod(buf, NULL) == v)
-			break;
-	}
-	emit(o, "%s", buf);
-}
-
-static void emit_field(struct out *o, const void *base, const void *dflt, const struct field *f,
-		       bool *first, const char *indent)
-{
-	const char *p = (const char *)base + f->off;
-	size_t size;
-
-	/* Leave out what equals the default and optional fields that are unset. */
-	switch (f->t) {
-	case F_U64:
-	case F_OPT_U64:
-		size = sizeof(uint64_t);
-		break;
-	case F_U32:
-	case F_OPT_U32:
-		size = sizeof(uint32_t);
-		break;
-	case F_F64:
-	case F_OPT_F64:
-		size = sizeof(double);
-		break;
-	case F_BOOL:
-		size = sizeof(bool);
-		break;
-	case F_TRI:
-		size = sizeof(enum cfg_tristate);
-		break;
-	case F_PAIR_F64:
-	case F_OPT_PAIR_F64:
-		size = 2 * sizeof(double);
-		break;
-	case F_OPT_PAIR_U64:
-		size = 2 * sizeof(uint64_t);
-		break;
-	case F_GROWTH:
-		size = sizeof(enum cfg_growth);
-		break;
-	case F_PLACEMENT:
-		size = sizeof(enum cfg_placement);
-		break;
-	case F_STR:
-		if (!*(char *const *)p || !**(char *const *)p)
-			return;
-		size = 0;
-		break;
-	default:
-		if (*(const size_t *)((const char *)base + f->has_off) == 0)
-			return;
-		size = 0;
-		break;
-	}
-	if (f->has_off != NO_HAS && f->t != F_U64_LIST && f->t != F_STR_LIST &&
-	    !*(const bool *)((const char *)base + f->has_off))
-		return;
-	if (f->has_off == NO_HAS && size && memcmp(p, (const char *)dflt + f->off, size) == 0)
-		return;
-	emit(o, "%s\n%s\"%s\": ", *first ? "" : ",", indent, f->name);
-	*first = false;
-	switch (f->t) {
-	case F_U64:
-	case F_OPT_U64:
-		emit(o, "%llu", (unsigned long long)*(const uint64_t *)p);
-		break;
-	case F_U32:
-	case F_OPT_U32:
-		emit(o, "%u", *(const uint32_t *)p);
-		break;
-	case F_F64:
-	case F_OPT_F64:
-		emit_f64(o, *(const double *)p);
-		break;
-	case F_BOOL:
-		emit(o, "%s", *(const bool *)p ? "true" : "false");
-		break;
-	case F_TRI:
-		emit(o, "%s", *(const enum cfg_tristate *)p == CFG_TRUE ? "true" : "false");
-		break;
-	case F_PAIR_F64:
-	case F_OPT_PAIR_F64:
-		emit(o, "[");
-		emit_f64(o, ((const double *)p)[0]);
-		emit(o, ", ");
-		emit_f64(o, ((const double *)p)[1]);
-		emit(o, "]");
-		break;
-	case F_OPT_PAIR_U64:
-		emit(o, "[%llu, %llu]", (unsigned long long)((const uint64_t *)p)[0],
-		     (unsigned long long)((const uint64_t *)p)[1]);
-		break;
-	case F_U64_LIST: {
-		size_t n = *(const size_t *)((const char *)base + f->has_off);
-
-		emit(o, "[");
-		for (size_t i = 0; i < n; i++)
-			emit(o, "%s%llu", i ? ", " : "", (unsigned long long)(*(uint64_t *const *)p)[i]);
-		emit(o, "]");
-		break;
-	}
-	case F_GROWTH:
-		emit(o, "\"%s\"", cfg_growth_name(*(const enum cfg_growth *)p));
-		break;
-	case F_PLACEMENT:
-		emit(o, "\"%s\"", cfg_placement_name(*(const enum cfg_placement *)p));
-		break;
-	case F_STR:
-		emit_str(o, *(char *const *)p, strlen(*(char *const *)p));
-		break;
-	case F_STR_LIST: {
-		size_t n = *(const size_t *)((const char *)base + f->has_off);
-
-		emit(o, "[");
-		for (size_t i = 0; i < n; i++) {
-			const char *s = (*(char **const *)p)[i];
-
-			emit(o, "%s", i ? ", " : "");
-			emit_str(o, s, strlen(s));
-		}
-		emit(o, "]");
-		break;
-	}
-	}
-}
-
-static void emit_match(struct out *o, const struct cfg_match *m)
-{
-	emit(o, "{\"%s\": ", cfg_match_name(m->kind));
-	switch (cfg_match_arg(m->kind)) {
-	case CFG_ARG_STRING:
-		emit_str(o, m->str ? m->str : "", m->str ? m->len : 0);
-		break;
-	case CFG_ARG_I32:
-	case CFG_ARG_U32:
-	case CFG_ARG_U64:
-		emit(o, "%lld", (long long)m->i);
-		break;
-	case CFG_ARG_BOOL:
-		emit(o, "%s", m->flag ? "true" : "false");
-		break;
-	case CFG_ARG_F64:
-		emit_f64(o, m->f);
-		break;
-	case CFG_ARG_U64_PAIR:
-	case CFG_ARG_U64_U32_PAIR:
-		emit(o, "[%llu, %llu]", (unsigned long long)m->a, (unsigned long long)m->b);
-		break;
-	}
-	emit(o, "}");
-}
-
-void json_print_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
-}
-
-char *json_format_config(const struct cfg *c)
-{
-	const char *ind = c->object_form ? "    " : "  ";
-	struct cfg_options dopts;
-	struct cfg_layer dlayer;
-	struct out o = { 0 };
-	bool first;
-
-	cfg_options_init(&dopts);
-	cfg_layer_init(&dlayer);
-	if (c->object_form) {
-		emit(&o, "{\n  \"options\": {");
-		first = true;
-		for (size_t i = 0; i < sizeof(option_fields) / sizeof(option_fields[0]); i++)
-			emit_field(&o, &c->opts, &dopts, &option_fields[i], &first, "    ");
-		emit(&o, "%s},\n  \"layers\": [", first ? "" : "\n  ");
-	} else {
-		emit(&o, "[");
-	}
-	for (size_t i = 0; i < c->nr_layers; i++) {
-		const struct cfg_layer *l = &c->layers[i];
-
-		emit(&o, "%s\n%s{\n%s  \"name\": ", i ? "," : "", ind, ind);
-		emit_str(&o, l->name ? l->name : "", l->name ? l->name_len : 0);
-		if (l->comment) {
-			emit(&o, ",\n%s  \"comment\": ", ind);
-			emit_str(&o, l->comment, strlen(l->comment));
-		}
-		if (l->has_template) {
-			emit(&o, ",\n%s  \"template\": ", ind);
-			emit_match(&o, &l->template_match);
-		}
-		emit(&o, ",\n%s  \"matches\": [", ind);
-		for (size_t j = 0; j < l->nr_ors; j++) {
-			emit(&o, "%s[", j ? ", " : "");
-			for (size_t k = 0; k < l->ors[j].n; k++) {
-				emit(&o, "%s", k ? ", " : "");
-				emit_match(&o, &l->ors[j].m[k]);
-			}
-			emit(&o, "]");
-		}
-		emit(&o, "],\n%s  \"kind\": {\"%s\": {", ind, cfg_kind_name(l->kind));
-		first = true;
-		{
-			char fi[16];
-
-			snprintf(fi, sizeof(fi), "%s    ", ind);
-			for (size_t k = 0; k < sizeof(layer_fields) / sizeof(layer_fields[0]); k++)
-				if (layer_fields[k].kinds & (1u << l->kind))
-					emit_field(&o, l, &dlayer, &layer_fields[k], &first, fi);
-		}
-		if (!first)
-			emit(&o, "\n%s  ", ind);
-		emit(&o, "}}\n%s}", ind);
-	}
-	emit(&o, "\n%s]%s\n", c->object_form ? "  " : "", c->object_form ? "\n}" : "");
-	if (o.nomem) {
-		free(o.buf);
-		return NULL;
-	}
-	return o.buf;
 }

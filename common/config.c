@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,6 +128,7 @@ void cfg_options_init(struct cfg_options *o)
 	o->lo_fb_share = 0.05;
 	o->antistall_sec = 3;
 	o->gpu_kprobe_level = 3;
+	o->gpu_affinitize_secs = 900;
 }
 
 void cfg_layer_init(struct cfg_layer *l)
@@ -161,6 +163,7 @@ void cfg_layer_release(struct cfg_layer *l)
 	free(l->ors);
 	free(l->nodes);
 	free(l->llcs);
+	free(l->cpuset);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -218,7 +221,57 @@ void cfg_normalize(struct cfg *c)
 
 void cfg_layer_path(const struct cfg *c, size_t i, char *buf, size_t size)
 {
+	if (c->expanded && i < c->nr_layers && c->layers)
+		i = c->layers[i].origin;
 	snprintf(buf, size, c->object_form ? "$.layers[%zu]" : "$[%zu]", i);
+}
+
+bool cfg_utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = p[i];
+		unsigned char lo = 0x80, hi = 0xbf;
+		uint64_t w;
+		size_t n;
+
+		if (c < 0x80) {
+			/* ASCII eight bytes at a time: no byte has its top bit set. */
+			while (len - i >= 8 &&
+			       (memcpy(&w, p + i, 8), (w & 0x8080808080808080ull) == 0))
+				i += 8;
+			if (i < len && p[i] < 0x80)
+				i++;
+			continue;
+		}
+		/* Unicode 15, table 3-7: the well-formed byte sequences. */
+		if (c >= 0xc2 && c <= 0xdf) {
+			n = 1;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			n = 2;
+			if (c == 0xe0)
+				lo = 0xa0;
+			else if (c == 0xed)
+				hi = 0x9f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			n = 3;
+			if (c == 0xf0)
+				lo = 0x90;
+			else if (c == 0xf4)
+				hi = 0x8f;
+		} else {
+			return false;
+		}
+		if (len - i <= n || p[i + 1] < lo || p[i + 1] > hi)
+			return false;
+		for (size_t k = 2; k <= n; k++)
+			if (p[i + k] < 0x80 || p[i + k] > 0xbf)
+				return false;
+		i += n + 1;
+	}
+	return true;
 }
 
 int cfg_diag_add(struct cfg_diags *d, enum cfg_severity sev, const char *path, const char *fmt, ...)

@@ -13,6 +13,12 @@
  * Problems are reported as JSON paths ("$.layers[2].kind.Confined.util_range"
  * or "$[2]..." for the bare-array form); the client maps paths to file
  * positions, the agent returns them as they are.
+ *
+ * Templates (CONFIG.md 6) stay in the model as written: expanding one needs
+ * the live cgroup tree, which only the agent has. The agent walks its tree,
+ * calls cfg_expand_templates() and validates the result again; the applied
+ * and persisted config is the unexpanded one (get-config returns what the
+ * operator wrote).
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -72,9 +78,15 @@ enum cfg_arg_type {
 	CFG_ARG_U64_U32_PAIR, /* NSPIDEquals [ns, pid] */
 };
 
+/*
+ * Ownership: every pointer in the model is owned by it (cfg_free()).
+ * Strings are NUL-terminated; where a length goes with one, it counts the
+ * bytes before the terminator, NULs inside included (the validator
+ * refuses those).
+ */
 struct cfg_match {
 	enum cfg_match_kind kind;
-	char *str;       /* string matchers (may hold NUL bytes: len counts them) */
+	char *str;       /* string matchers; len bytes */
 	size_t len;
 	int64_t i;       /* nice; uid/gid/pid/...; NumaNode; HintEquals; NSEquals */
 	uint64_t a, b;   /* pairs: AvgRuntime [a, b), NSPIDEquals [ns=a, pid=b] */
@@ -122,7 +134,7 @@ enum cfg_tristate {
 };
 
 struct cfg_layer {
-	char *name;
+	char *name;                 /* may hold NUL bytes (name_len counts them); the validator refuses them */
 	size_t name_len;
 	char *comment;              /* NULL: unset */
 	bool has_template;
@@ -176,6 +188,14 @@ struct cfg_layer {
 	uint64_t member_expire_ms;
 	double xnuma_threshold[2];
 	double xnuma_threshold_delta[2];
+
+	/*
+	 * Set only by cfg_expand_templates(), never by JSON or protobuf: the
+	 * cpuset.cpus.effective list (e.g. "0-3,8") of the cgroup a layer was
+	 * made for (NULL: no limit), and the index of the spec it came from.
+	 */
+	char *cpuset;
+	size_t origin;
 };
 
 /* scx_layered's command-line flags that matter here, and our own options. */
@@ -200,12 +220,17 @@ struct cfg_options {
 	bool util_compensation;
 	char *task_hint_map;               /* "" */
 	bool enable_match_debug;
+	bool has_virt_llc;                 /* --virt-llc=MIN-MAX: split LLCs into virtual ones */
+	uint64_t virt_llc[2];              /* cores per virtual LLC, min and max (2-8) */
+	bool enable_gpu_affinitize;
+	uint64_t gpu_affinitize_secs;      /* 900 */
 	char **gpu_probe_symbols;          /* ours: replaces the default driver symbols */
 	size_t nr_gpu_probe_symbols;
 };
 
 struct cfg {
 	bool object_form;                  /* {"options":..., "layers":[...]} */
+	bool expanded;                     /* made by cfg_expand_templates(): paths use origin */
 	struct cfg_options opts;
 	struct cfg_layer *layers;
 	size_t nr_layers;
@@ -263,7 +288,11 @@ int cfg_diag_add(struct cfg_diags *d, enum cfg_severity sev, const char *path, c
 	__attribute__((format(printf, 4, 5)));
 void cfg_diags_release(struct cfg_diags *d);
 
-/* What the validator knows of the target machine; NULL skips topology checks. */
+/*
+ * What the validator knows of the target machine; NULL skips topology
+ * checks. A count of 0 means "unknown" and skips the checks that need it
+ * (scxctl validate --nodes N declares nodes but not LLCs).
+ */
 struct cfg_topo {
 	unsigned int nr_cpus;
 	unsigned int nr_nodes;
@@ -272,20 +301,61 @@ struct cfg_topo {
 
 enum cfg_validate_flags {
 	CFG_VALIDATE_STRICT = 1 << 0,    /* every warning is an error */
-	/* The agent's apply-time checks (X7): GPU matchers need GPU support. */
+	/*
+	 * The agent's apply-time checks, warnings without it: UsedGpu*
+	 * matchers need enable_gpu_support (X7), membw_gb needs
+	 * CFG_VALIDATE_MEMBW (X8).
+	 */
 	CFG_VALIDATE_APPLY = 1 << 1,
+	/* With APPLY: the agent can measure memory bandwidth on this CPU (X8). */
+	CFG_VALIDATE_MEMBW = 1 << 2,
 };
 
 /*
  * Check every rule of CONFIG.md 8.2-8.4 (and the typing rules the parser
- * could not: NUL bytes, lengths, ranges) and append every problem to d.
- * Safe on any model content (the agent's trust boundary). Returns the
- * number of errors (0: valid), or -ENOMEM.
+ * could not: NUL bytes, UTF-8, lengths, ranges) and append every problem
+ * to d, warnings included; CFG_VALIDATE_STRICT makes the warnings errors.
+ * Safe on any model content (the agent's trust boundary): counts past the
+ * limits are reported, not walked; NULL arrays with a count, NaN and
+ * out-of-range enum values are problems, not crashes. Allocates only the
+ * diags. Returns the number of errors added (0: valid), or -ENOMEM.
  */
 int cfg_validate(const struct cfg *c, const struct cfg_topo *topo, unsigned int flags,
 		 struct cfg_diags *d);
 
-/* "$.layers[i]" or "$[i]" for layer i of c, into buf. */
+/* "$.layers[i]" or "$[i]" for layer i of c (its origin once expanded), into buf. */
 void cfg_layer_path(const struct cfg *c, size_t i, char *buf, size_t size);
+
+/* Is s (len bytes) well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates)? */
+bool cfg_utf8_valid(const char *s, size_t len);
+
+/* ---------------------------------------------------------- templates */
+
+/* A cgroup as the agent found it, in walk order (CONFIG.md 6 step 1). */
+struct cfg_cgroup {
+	const char *path;   /* relative to the cgroup root, no leading or trailing '/' */
+	const char *cpus;   /* its cpuset.cpus.effective, or NULL when it has none */
+};
+
+/*
+ * Expand the templates of c (CONFIG.md 6) against the cgroups the agent
+ * walked (depth first, children before their parent, siblings in
+ * directory order; the root itself not included). A spec whose template
+ * picks cgroups is replaced, in place, by one layer per picked cgroup:
+ * T = the last 64 bytes (whole UTF-8 characters) of PATH + "/" is added as
+ * {"CgroupSuffix": T} to every OR block and appended to the name, and the
+ * layer is limited to the cgroup's cpus. Suffixes are matched, and
+ * regexes searched, against "/sys/fs/cgroup/" + PATH as the reference
+ * does; T is built from the relative path, which is what the BPF side
+ * compares (CONFIG.md 6 quirk b). A spec that picks nothing stays as
+ * written, without its template. The result (*ret_cfg, cfg_free()) has
+ * expanded set and each layer's origin; validate it again, because the
+ * limits (16 layers, 26 conditions, 127-byte names) apply after expansion.
+ * Warnings (a cgroup without cpus) go to d. Returns 0, -EINVAL for a
+ * template that is not a valid CgroupSuffix/CgroupRegex (run cfg_validate
+ * first), or -ENOMEM.
+ */
+int cfg_expand_templates(const struct cfg *c, const struct cfg_cgroup *cgroups, size_t nr_cgroups,
+			 struct cfg **ret_cfg, struct cfg_diags *d);
 
 #endif

@@ -7,6 +7,10 @@
  * fault; nothing stops at the first error.
  *
  * Rule numbers in comments (S*, L*, X*) are those of CONFIG.md.
+ *
+ * Strings are checked for NUL bytes and UTF-8 here and not only in the
+ * JSON parser: a protobuf request can carry any bytes, and whatever the
+ * agent accepts it must be able to print back as JSON (get-config).
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 
@@ -25,8 +29,9 @@
 /* Our own bounds where the reference has none. */
 #define CFG_MAX_GPU_SYMBOLS  64
 #define CFG_MAX_SYMBOL_LEN   128
-#define CFG_MAX_LIST	     1024   /* nodes, llcs */
 #define CFG_MAX_PATH_STR     4096
+#define CFG_MAX_CHECKED_LAYERS 1024  /* the JSON decoder's bound too */
+#define CFG_TEMPLATE_SUFFIX  64     /* bytes a template adds to a name and as a CgroupSuffix */
 
 struct vctx {
 	const struct cfg *c;
@@ -90,9 +95,42 @@ static const char *sub(char *buf, size_t size, const char *base, const char *fmt
 	return buf;
 }
 
+/* base + "[k]." + name, without printf: this runs for every matcher of a config. */
+static const char *matcher_path(char *buf, size_t size, const char *base, size_t k, const char *name)
+{
+	char idx[24];
+	size_t blen = strlen(base), nlen = strlen(name), ilen = 0, pos;
+
+	do {
+		idx[sizeof(idx) - 1 - ilen++] = (char)('0' + k % 10);
+		k /= 10;
+	} while (k && ilen < sizeof(idx) - 1);
+	if (blen + ilen + nlen + 4 > size)
+		return base;
+	memcpy(buf, base, blen);
+	pos = blen;
+	buf[pos++] = '[';
+	memcpy(buf + pos, idx + sizeof(idx) - ilen, ilen);
+	pos += ilen;
+	buf[pos++] = ']';
+	buf[pos++] = '.';
+	memcpy(buf + pos, name, nlen + 1);
+	return buf;
+}
+
 static bool has_nul(const char *s, size_t len)
 {
 	return s && memchr(s, '\0', len) != NULL;
+}
+
+/* NUL bytes and invalid UTF-8 (X5): why s is unusable, or NULL. */
+static const char *bad_string(const char *s, size_t len)
+{
+	if (has_nul(s, len))
+		return "contains a NUL character";
+	if (!cfg_utf8_valid(s, len))
+		return "is not valid UTF-8";
+	return NULL;
 }
 
 /*
@@ -131,18 +169,38 @@ static bool finite_in(double x, double lo, double hi)
 	return isfinite(x) && x >= lo && x <= hi;
 }
 
+/* A layer's name for messages: only once it is known to be printable. */
+static const char *lname(const struct cfg_layer *l)
+{
+	if (!l->name || l->name_len >= SCX_MAX_LAYER_NAME || bad_string(l->name, l->name_len))
+		return "?";
+	return l->name;
+}
+
+/* Rust's f64::round_ties_even() for 0 <= x < 2^53, without libm. */
+static uint64_t round_even(double x)
+{
+	uint64_t i = (uint64_t)x;
+	double frac = x - (double)i;
+
+	if (frac > 0.5 || (frac == 0.5 && (i & 1)))
+		i++;
+	return i;
+}
+
 /* Strings of matchers: NUL bytes and the BPF side's buffer sizes (S7, S8, X2, X3, X5). */
 static void check_match_string(struct vctx *v, const char *path, const struct cfg_match *m)
 {
 	const char *name = cfg_match_name(m->kind);
+	const char *why;
 	size_t max = 0;
 
 	if (!m->str) {
 		error(v, path, "%s needs a string", name);
 		return;
 	}
-	if (has_nul(m->str, m->len)) {
-		error(v, path, "%s: the string contains a NUL character", name);
+	if ((why = bad_string(m->str, m->len))) {
+		error(v, path, "%s: the string %s", name, why);
 		return;
 	}
 	switch (m->kind) {
@@ -178,12 +236,17 @@ static void check_match(struct vctx *v, const char *path, const struct cfg_match
 	switch (cfg_match_arg(m->kind)) {
 	case CFG_ARG_STRING:
 		check_match_string(v, path, m);
-		if (m->kind == CFG_M_CGROUP_REGEX && m->str && !has_nul(m->str, m->len)) {
-			/* L5 counts in list order; L6 each must compile. */
+		if (m->kind == CFG_M_CGROUP_REGEX && m->str && !bad_string(m->str, m->len)) {
+			/*
+			 * L5 counts in list order; L6 each must compile. Past the
+			 * limit the config is refused anyway, and compiling a
+			 * hostile number of regexes would only cost time.
+			 */
 			if (++v->nr_regexes == SCX_MAX_CGROUP_REGEXES + 1)
 				error(v, path, "too many CgroupRegex rules: at most %d in the whole config",
 				      SCX_MAX_CGROUP_REGEXES);
-			(void)regex_ok(v, path, m->str, m->len);
+			if (v->nr_regexes <= SCX_MAX_CGROUP_REGEXES)
+				(void)regex_ok(v, path, m->str, m->len);
 		}
 		return;
 	default:
@@ -259,8 +322,8 @@ static void check_match(struct vctx *v, const char *path, const struct cfg_match
 		if (v->topo)
 			nodes = v->c->opts.disable_topology == CFG_TRUE ? 1 : v->topo->nr_nodes;
 		if (nodes && m->i >= nodes)
-			error(v, path, "NumaNode %lld does not exist (available nodes: 0-%u)",
-			      (long long)m->i, nodes - 1);
+			error(v, path, "NumaNode %lld does not exist (available nodes: %s%u)", (long long)m->i,
+			      nodes > 1 ? "0-" : "", nodes - 1);
 		break;
 	}
 	default:
@@ -309,18 +372,22 @@ static void check_matches(struct vctx *v, const char *base, size_t li)
 	char mpath[256], bpath[288], path[352];
 
 	sub(mpath, sizeof(mpath), base, ".matches");
+	if (l->nr_ors && !l->ors) {
+		error(v, mpath, "%zu match blocks announced, none given", l->nr_ors);
+		return;
+	}
 	if (last) {
 		/* S3 */
 		if (l->nr_ors != 1 || l->ors[0].n != 0)
 			error(v, mpath, "the last layer \"%s\" must have an empty match [[]] so that every task finds a layer",
-			      l->name ? l->name : "");
+			      lname(l));
 	} else if (l->nr_ors == 0) {
 		error(v, mpath, "layer \"%s\" has no match blocks: no task can ever join it (only the last layer may match everything)",
-		      l->name ? l->name : "");    /* S4 */
+		      lname(l));    /* S4 */
 	}
 	if (l->nr_ors > SCX_MAX_LAYER_MATCH_ORS) {
-		error(v, mpath, "layer \"%s\" has %zu OR match blocks; at most %d", l->name ? l->name : "",
-		      l->nr_ors, SCX_MAX_LAYER_MATCH_ORS);    /* S5 */
+		error(v, mpath, "layer \"%s\" has %zu OR match blocks; at most %d", lname(l), l->nr_ors,
+		      SCX_MAX_LAYER_MATCH_ORS);    /* S5 */
 		return;
 	}
 	for (size_t j = 0; j < l->nr_ors; j++) {
@@ -332,9 +399,19 @@ static void check_matches(struct vctx *v, const char *base, size_t li)
 			      SCX_MAX_MATCH_ANDS);    /* S6 */
 			continue;
 		}
-		if (and->n == 0 && !last)
+		if (and->n && !and->m) {
+			error(v, bpath, "%zu conditions announced, none given", and->n);
+			continue;
+		}
+		if (and->n == 0 && !last && !l->has_template)
 			warning(v, bpath, "an empty AND block matches every task: the layers after \"%s\" are unreachable",
-				l->name ? l->name : "");
+				lname(l));
+		else if (and->n == 0 && !last)
+			warning(v, bpath, "an empty AND block: if the template picks no cgroup, \"%s\" matches every task and the layers after it are unreachable",
+				lname(l));
+		if (l->has_template && and->n == SCX_MAX_MATCH_ANDS)
+			warning(v, bpath, "no room for the template's CgroupSuffix: once the template picks a cgroup this block has %d conditions, over the limit of %d",
+				SCX_MAX_MATCH_ANDS + 1, SCX_MAX_MATCH_ANDS);
 		for (size_t k = 0; k < and->n; k++) {
 			const struct cfg_match *m = &and->m[k];
 
@@ -343,8 +420,7 @@ static void check_matches(struct vctx *v, const char *base, size_t li)
 				      (int)m->kind);
 				continue;
 			}
-			sub(path, sizeof(path), bpath, "[%zu].%s", k, cfg_match_name(m->kind));
-			check_match(v, path, m, l);
+			check_match(v, matcher_path(path, sizeof(path), bpath, k, cfg_match_name(m->kind)), m, l);
 		}
 		check_hint_block(v, bpath, and);
 	}
@@ -353,18 +429,21 @@ static void check_matches(struct vctx *v, const char *base, size_t li)
 /* Counts within the limits: only then are the match arrays walked. */
 static bool layer_walkable(const struct cfg_layer *l)
 {
-	if (l->nr_ors > SCX_MAX_LAYER_MATCH_ORS)
+	if (l->nr_ors > SCX_MAX_LAYER_MATCH_ORS || (l->nr_ors && !l->ors))
 		return false;
 	for (size_t j = 0; j < l->nr_ors; j++)
-		if (l->ors[j].n > SCX_MAX_MATCH_ANDS)
+		if (l->ors[j].n > SCX_MAX_MATCH_ANDS || (l->ors[j].n && !l->ors[j].m))
 			return false;
 	return true;
 }
 
-/* S16: a hint value belongs to one layer. */
+/* S16: a hint value belongs to one layer (the first that uses it; reuse within a layer is fine). */
 static void check_hint_owners(struct vctx *v)
 {
-	for (size_t li = 0; li < v->c->nr_layers; li++) {
+	short owner[SCX_MAX_HINT + 1];
+
+	memset(owner, 0xff, sizeof(owner));
+	for (size_t li = 0; li < v->c->nr_layers && li < SCX_MAX_LAYERS; li++) {
 		const struct cfg_layer *l = &v->c->layers[li];
 
 		if (!layer_walkable(l))
@@ -372,49 +451,46 @@ static void check_hint_owners(struct vctx *v)
 		for (size_t j = 0; j < l->nr_ors; j++)
 			for (size_t k = 0; k < l->ors[j].n; k++) {
 				const struct cfg_match *m = &l->ors[j].m[k];
+				char base[64], path[160];
 
-				if (m->kind != CFG_M_HINT_EQUALS)
+				if (m->kind != CFG_M_HINT_EQUALS || m->i < 0 || m->i > SCX_MAX_HINT)
 					continue;
-				for (size_t lo = 0; lo < li; lo++) {
-					const struct cfg_layer *o = &v->c->layers[lo];
-					bool dup = false;
-
-					if (!layer_walkable(o))
-						continue;
-					for (size_t a = 0; a < o->nr_ors && !dup; a++)
-						for (size_t b = 0; b < o->ors[a].n; b++)
-							if (o->ors[a].m[b].kind == CFG_M_HINT_EQUALS &&
-							    o->ors[a].m[b].i == m->i)
-								dup = true;
-					if (dup) {
-						char base[64], path[160];
-
-						cfg_layer_path(v->c, li, base, sizeof(base));
-						error(v, sub(path, sizeof(path), base, ".matches[%zu][%zu].HintEquals", j, k),
-						      "hint value %lld is already mapped to layer \"%s\"",
-						      (long long)m->i, o->name ? o->name : "");
-						break;
-					}
+				if (owner[m->i] < 0) {
+					owner[m->i] = (short)li;
+				} else if ((size_t)owner[m->i] != li) {
+					cfg_layer_path(v->c, li, base, sizeof(base));
+					error(v, sub(path, sizeof(path), base, ".matches[%zu][%zu].HintEquals", j, k),
+					      "hint value %lld is already mapped to layer \"%s\"", (long long)m->i,
+					      lname(&v->c->layers[owner[m->i]]));
 				}
 			}
 	}
 }
 
+/*
+ * nodes / llcs (L2, L3). avail: ids that exist (0: unknown). The reference
+ * checks them only with topology awareness on and otherwise clears the
+ * lists; without a topology (NULL) duplicates are still wrong.
+ */
 static void check_id_list(struct vctx *v, const char *path, const char *what, const uint64_t *ids,
-			  size_t n, unsigned int avail, bool aware)
+			  size_t n, size_t max, unsigned int avail, bool check)
 {
 	char p[320];
 
-	if (n > CFG_MAX_LIST) {
-		error(v, path, "%zu %s listed; at most %d", n, what, CFG_MAX_LIST);
+	if (n > max) {
+		error(v, path, "%zu %s listed; at most %zu", n, what, max);
 		return;
 	}
-	for (size_t i = 0; i < n; i++) {
-		/* L2/L3 are checked only with topology awareness on. */
-		if (aware && avail && ids[i] >= avail)
+	if (n && !ids) {
+		error(v, path, "%s: %zu ids announced, none given", what, n);
+		return;
+	}
+	for (size_t i = 0; check && i < n; i++) {
+		if (avail && ids[i] >= avail)
 			error(v, sub(p, sizeof(p), path, "[%zu]", i),
-			      "%s references %s %llu which does not exist (available: 0-%u)", what,
-			      what[0] == 'n' ? "node" : "LLC", (unsigned long long)ids[i], avail - 1);
+			      "%s references %s %llu which does not exist (available: %s%u)", what,
+			      what[0] == 'n' ? "node" : "LLC", (unsigned long long)ids[i], avail > 1 ? "0-" : "",
+			      avail - 1);
 		for (size_t j = 0; j < i; j++)
 			if (ids[j] == ids[i]) {
 				error(v, sub(p, sizeof(p), path, "[%zu]", i), "%s contains %llu twice", what,
@@ -458,24 +534,37 @@ static void check_kind(struct vctx *v, const char *base, const struct cfg_layer 
 			      "cpus_range and cpus_range_frac cannot both be set");
 		if (l->has_cpus_range_frac) {
 			const char *fp = sub(p, sizeof(p), kpath, ".cpus_range_frac");
+			const double *f = l->cpus_range_frac;
+			unsigned int nr_cpus = v->topo ? v->topo->nr_cpus : 0;
 
-			if (!finite_in(l->cpus_range_frac[0], 0, 1) || !finite_in(l->cpus_range_frac[1], 0, 1))
+			if (!finite_in(f[0], 0, 1) || !finite_in(f[1], 0, 1)) {
 				error(v, fp, "cpus_range_frac values must be between 0.0 and 1.0, not (%g, %g)",
-				      l->cpus_range_frac[0], l->cpus_range_frac[1]);    /* L10, X1 */
-			else if (l->cpus_range_frac[0] > l->cpus_range_frac[1])
-				error(v, fp, "invalid cpus_range_frac (%g, %g): min is above max",
-				      l->cpus_range_frac[0], l->cpus_range_frac[1]);    /* L11 */
+				      f[0], f[1]);    /* L10, X1 */
+			} else if (nr_cpus) {
+				/* L11 as the reference resolves it: rounded, min >= 1, max in [1, nr_cpus]. */
+				uint64_t lo = round_even(f[0] * nr_cpus), hi = round_even(f[1] * nr_cpus);
+
+				lo = lo ? lo : 1;
+				hi = hi ? (hi < nr_cpus ? hi : nr_cpus) : 1;
+				if (lo > hi)
+					error(v, fp, "invalid cpus_range_frac (%g, %g): on %u CPUs it is (%llu, %llu), min above max",
+					      f[0], f[1], nr_cpus, (unsigned long long)lo, (unsigned long long)hi);
+			} else if (f[0] > f[1]) {
+				error(v, fp, "invalid cpus_range_frac (%g, %g): min is above max", f[0], f[1]);    /* L11 */
+			}
 		}
 		if (l->kind == CFG_KIND_CONFINED && l->has_cpus_range && l->cpus_range[1] == 0)
 			error(v, sub(p, sizeof(p), kpath, ".cpus_range"),
 			      "a Confined layer needs at least 1 CPU: cpus_range max is 0");    /* L11 */
 		if (l->has_membw_gb) {
+			const char *mp = sub(p, sizeof(p), kpath, ".membw_gb");
+
 			if (!isfinite(l->membw_gb) || l->membw_gb <= 0)
-				error(v, sub(p, sizeof(p), kpath, ".membw_gb"), "membw_gb must be a number above 0, not %g",
-				      l->membw_gb);
-			else
-				warning(v, sub(p, sizeof(p), kpath, ".membw_gb"),
-					"membw_gb needs a memory-bandwidth PMU event the agent knows for this CPU; it is checked when applied");
+				error(v, mp, "membw_gb must be a number above 0, not %g", l->membw_gb);
+			else if (!(v->flags & CFG_VALIDATE_APPLY))
+				warning(v, mp, "membw_gb needs a memory-bandwidth PMU event the agent knows for this CPU; it is checked when applied");
+			else if (!(v->flags & CFG_VALIDATE_MEMBW))    /* X8 */
+				error(v, mp, "membw_gb: this machine's CPU has no memory-bandwidth event the agent can use");
 		}
 	} else if (l->util_peak_half_life_ms) {
 		error(v, sub(p, sizeof(p), kpath, ".util_peak_half_life_ms"),
@@ -518,26 +607,31 @@ static void check_kind(struct vctx *v, const char *base, const struct cfg_layer 
 	if ((unsigned int)l->placement >= CFG_NR_PLACEMENTS)
 		error(v, sub(p, sizeof(p), kpath, ".placement"), "unknown placement %d", (int)l->placement);
 
-	/* Topology awareness is off with disable_topology or on a 1-node, 1-LLC machine. */
-	aware = v->topo && v->c->opts.disable_topology != CFG_TRUE &&
-		(v->topo->nr_nodes > 1 || v->topo->nr_llcs > 1);
+	/*
+	 * Topology awareness is off with disable_topology or on a 1-node,
+	 * 1-LLC machine (CONFIG.md 9). With virt_llc the LLC ids are those of
+	 * the virtual LLCs, which only the agent can count.
+	 */
+	aware = !v->topo || (v->c->opts.disable_topology != CFG_TRUE &&
+			     (v->topo->nr_nodes > 1 || v->topo->nr_llcs > 1));
 	check_id_list(v, sub(p, sizeof(p), kpath, ".nodes"), "nodes", l->nodes, l->nr_nodes,
-		      v->topo ? v->topo->nr_nodes : 0, aware);
-	check_id_list(v, sub(p, sizeof(p), kpath, ".llcs"), "llcs", l->llcs, l->nr_llcs,
-		      v->topo ? v->topo->nr_llcs : 0, aware);
+		      SCX_MAX_NUMA_NODES, v->topo ? v->topo->nr_nodes : 0, aware);
+	check_id_list(v, sub(p, sizeof(p), kpath, ".llcs"), "llcs", l->llcs, l->nr_llcs, SCX_MAX_LLCS,
+		      v->topo && !v->c->opts.has_virt_llc ? v->topo->nr_llcs : 0, aware);
 }
 
 static void check_layer(struct vctx *v, size_t li)
 {
 	const struct cfg_layer *l = &v->c->layers[li];
 	char base[64], p[160];
+	const char *why;
 
 	cfg_layer_path(v->c, li, base, sizeof(base));
 	sub(p, sizeof(p), base, ".name");
 	if (!l->name || l->name_len == 0)
 		error(v, p, "a layer needs a non-empty name");
-	else if (has_nul(l->name, l->name_len))
-		error(v, p, "the layer name contains a NUL character");    /* X5 */
+	else if ((why = bad_string(l->name, l->name_len)))
+		error(v, p, "the layer name %s", why);    /* X5 */
 	else if (l->name_len >= SCX_MAX_LAYER_NAME)    /* X4 */
 		error(v, p, "the layer name is %zu bytes long; at most %d fit", l->name_len,
 		      SCX_MAX_LAYER_NAME - 1);
@@ -548,18 +642,39 @@ static void check_layer(struct vctx *v, size_t li)
 				error(v, p, "layer name \"%s\" is already used by layer %zu", l->name, o);
 				break;
 			}
+	if (l->comment && (why = bad_string(l->comment, strlen(l->comment))))
+		error(v, sub(p, sizeof(p), base, ".comment"), "the comment %s", why);
+	else if (l->comment && strlen(l->comment) > CFG_MAX_PATH_STR)
+		error(v, sub(p, sizeof(p), base, ".comment"), "the comment is %zu bytes long; at most %d",
+		      strlen(l->comment), CFG_MAX_PATH_STR);
 	if (l->has_template) {
+		const struct cfg_match *t = &l->template_match;
+
 		/* X6 */
 		sub(p, sizeof(p), base, ".template");
-		if (l->template_match.kind != CFG_M_CGROUP_SUFFIX &&
-		    l->template_match.kind != CFG_M_CGROUP_REGEX)
-			error(v, p, "a template must be CgroupSuffix or CgroupRegex, not %s",
-			      cfg_match_name(l->template_match.kind));
-		else if (!l->template_match.str || has_nul(l->template_match.str, l->template_match.len))
-			error(v, p, "the template needs a string without NUL characters");
-		else if (l->template_match.kind == CFG_M_CGROUP_REGEX)
-			(void)regex_ok(v, sub(p, sizeof(p), base, ".template.CgroupRegex"),
-				       l->template_match.str, l->template_match.len);
+		if (t->kind != CFG_M_CGROUP_SUFFIX && t->kind != CFG_M_CGROUP_REGEX) {
+			error(v, p, "a template must be CgroupSuffix or CgroupRegex, not %s", cfg_match_name(t->kind));
+		} else if (!t->str) {
+			error(v, p, "the template has no string");
+		} else if ((why = bad_string(t->str, t->len))) {
+			error(v, p, "the template's string %s", why);
+		} else if (t->len > CFG_MAX_PATH_STR) {
+			error(v, p, "the template's string is %zu bytes long; at most %d", t->len, CFG_MAX_PATH_STR);
+		} else if (t->kind == CFG_M_CGROUP_REGEX) {
+			(void)regex_ok(v, sub(p, sizeof(p), base, ".template.CgroupRegex"), t->str, t->len);
+		}
+		/* What expansion will do, as far as it can be known without the cgroup tree. */
+		sub(p, sizeof(p), base, ".template");
+		if (li + 1 == v->c->nr_layers)
+			warning(v, p, "a template on the last layer: once it picks a cgroup, the layers made from it are not the catch-all [[]]");
+		else if (v->c->nr_layers >= SCX_MAX_LAYERS)
+			warning(v, p, "the config already has %d layers: a template that picks more than one cgroup goes over the limit",
+				SCX_MAX_LAYERS);
+		if (l->name && l->name_len + CFG_TEMPLATE_SUFFIX >= SCX_MAX_LAYER_NAME &&
+		    l->name_len < SCX_MAX_LAYER_NAME)
+			warning(v, sub(p, sizeof(p), base, ".name"),
+				"the template appends up to %d bytes of the cgroup's path to this %zu-byte name: the result may pass the limit of %d",
+				CFG_TEMPLATE_SUFFIX, l->name_len, SCX_MAX_LAYER_NAME - 1);
 	}
 	check_matches(v, base, li);
 	check_kind(v, base, l);
@@ -569,12 +684,25 @@ static void check_options(struct vctx *v)
 {
 	const struct cfg_options *o = &v->c->opts;
 	const char *b = "$.options";
+	const char *why;
 	char p[96];
 
-	if (o->hi_fb_thread_name && strlen(o->hi_fb_thread_name) >= SCX_MAX_COMM)    /* X2 */
+	if (o->hi_fb_thread_name && (why = bad_string(o->hi_fb_thread_name, strlen(o->hi_fb_thread_name))))
+		error(v, sub(p, sizeof(p), b, ".hi_fb_thread_name"), "hi_fb_thread_name %s", why);
+	else if (o->hi_fb_thread_name && strlen(o->hi_fb_thread_name) >= SCX_MAX_COMM)    /* X2 */
 		error(v, sub(p, sizeof(p), b, ".hi_fb_thread_name"),
 		      "hi_fb_thread_name is %zu bytes long; a task name has at most 15",
 		      strlen(o->hi_fb_thread_name));
+	if (o->task_hint_map && o->task_hint_map[0]) {
+		size_t len = strlen(o->task_hint_map);
+
+		sub(p, sizeof(p), b, ".task_hint_map");
+		if ((why = bad_string(o->task_hint_map, len)))
+			error(v, p, "task_hint_map %s", why);
+		else if (o->task_hint_map[0] != '/' || len >= CFG_MAX_PATH_STR)
+			error(v, p, "task_hint_map must be an absolute path (under a BPF file system) shorter than %d bytes",
+			      CFG_MAX_PATH_STR);
+	}
 	if (o->slice_us == 0)
 		error(v, sub(p, sizeof(p), b, ".slice_us"), "slice_us must be above 0");
 	if (!isfinite(o->interval) || o->interval <= 0 || o->interval > 3600)
@@ -586,13 +714,23 @@ static void check_options(struct vctx *v)
 	if (o->gpu_kprobe_level < 1 || o->gpu_kprobe_level > 3)
 		error(v, sub(p, sizeof(p), b, ".gpu_kprobe_level"), "gpu_kprobe_level must be 1, 2 or 3, not %u",
 		      o->gpu_kprobe_level);
+	if (o->gpu_affinitize_secs == 0)
+		error(v, sub(p, sizeof(p), b, ".gpu_affinitize_secs"), "gpu_affinitize_secs must be at least 1");
+	if (o->has_virt_llc && (o->virt_llc[0] < 1 || o->virt_llc[0] > o->virt_llc[1] ||
+				o->virt_llc[1] > SCX_MAX_CPUS))
+		error(v, sub(p, sizeof(p), b, ".virt_llc"),
+		      "virt_llc [%llu, %llu]: cores per virtual LLC, 1 <= min <= max <= %d",
+		      (unsigned long long)o->virt_llc[0], (unsigned long long)o->virt_llc[1], SCX_MAX_CPUS);
 	if (o->nr_gpu_probe_symbols > CFG_MAX_GPU_SYMBOLS)
 		error(v, sub(p, sizeof(p), b, ".gpu_probe_symbols"), "%zu symbols; at most %d",
 		      o->nr_gpu_probe_symbols, CFG_MAX_GPU_SYMBOLS);
+	else if (o->nr_gpu_probe_symbols && !o->gpu_probe_symbols)
+		error(v, sub(p, sizeof(p), b, ".gpu_probe_symbols"), "%zu symbols announced, none given",
+		      o->nr_gpu_probe_symbols);
 	else
 		for (size_t i = 0; i < o->nr_gpu_probe_symbols; i++) {
 			const char *s = o->gpu_probe_symbols[i];
-			size_t len = s ? strlen(s) : 0;
+			size_t len = s ? strnlen(s, CFG_MAX_SYMBOL_LEN) : 0;
 			bool ok = len > 0 && len < CFG_MAX_SYMBOL_LEN;
 
 			for (size_t k = 0; ok && k < len; k++)
@@ -616,14 +754,17 @@ int cfg_validate(const struct cfg *c, const struct cfg_topo *topo, unsigned int 
 		error(&v, c->object_form ? "$.layers" : "$", "no layer: a config needs at least one layer");    /* S1 */
 		return v.err ? v.err : (int)(d->nr_errors - before);
 	}
+	if (!c->layers) {
+		error(&v, c->object_form ? "$.layers" : "$", "%zu layers announced, none given", c->nr_layers);
+		return v.err ? v.err : (int)(d->nr_errors - before);
+	}
 	if (c->nr_layers > SCX_MAX_LAYERS)    /* S2 */
 		error(&v, c->object_form ? "$.layers" : "$", "%zu layers; at most %d", c->nr_layers,
 		      SCX_MAX_LAYERS);
-	/* Past the limit the rest is noise; a hostile count must not cost time either. */
-	for (size_t i = 0; i < c->nr_layers && i < SCX_MAX_LAYERS; i++)
+	/* Every layer's own problems too, up to a bound a hostile count cannot stretch. */
+	for (size_t i = 0; i < c->nr_layers && i < CFG_MAX_CHECKED_LAYERS; i++)
 		check_layer(&v, i);
-	if (c->nr_layers <= SCX_MAX_LAYERS)
-		check_hint_owners(&v);
+	check_hint_owners(&v);
 	if (v.err)
 		return v.err;
 	return (int)(d->nr_errors - before);

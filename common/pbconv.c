@@ -19,7 +19,7 @@
 #define PB_MAX_ORS	  SCX_MAX_LAYER_MATCH_ORS
 #define PB_MAX_ANDS	  SCX_MAX_MATCH_ANDS
 #define PB_MAX_STR	  SCX_MAX_PATH
-#define PB_MAX_LIST	  1024
+#define PB_MAX_LIST	  SCX_MAX_LLCS    /* nodes, llcs: more ids than exist */
 #define PB_MAX_SYMBOLS	  64
 
 /* ------------------------------------------------------------- encode */
@@ -148,6 +148,11 @@ static void options_to_pb(const struct cfg_options *o, Scxd__V1__Options *p)
 	p->enable_match_debug = o->enable_match_debug;
 	p->gpu_probe_symbols = o->gpu_probe_symbols;
 	p->n_gpu_probe_symbols = o->nr_gpu_probe_symbols;
+	p->has_virt_llc = o->has_virt_llc;
+	p->virt_llc_min = o->virt_llc[0];
+	p->virt_llc_max = o->virt_llc[1];
+	p->enable_gpu_affinitize = o->enable_gpu_affinitize;
+	p->gpu_affinitize_secs = o->gpu_affinitize_secs;
 }
 
 /* Frees what pbconv_to_pb allocated; the strings belong to the model. */
@@ -206,6 +211,18 @@ int pbconv_to_pb(const struct cfg *c, Scxd__V1__Config **ret)
 err:
 	pbconv_pb_free(pb);
 	return r;
+}
+
+size_t pbconv_packed_size(const struct cfg *c)
+{
+	Scxd__V1__Config *pb;
+	size_t len;
+
+	if (pbconv_to_pb(c, &pb) < 0)
+		return 0;
+	len = scxd__v1__config__get_packed_size(pb);
+	pbconv_pb_free(pb);
+	return len;
 }
 
 int pbconv_pack(const struct cfg *c, uint8_t **ret_buf, size_t *ret_len)
@@ -352,6 +369,10 @@ static void layer_from_pb(struct pdec *x, const char *base, const Scxd__V1__Laye
 		const Scxd__V1__AndBlock *a = p->ors[j];
 
 		snprintf(path, sizeof(path), "%s.matches[%zu]", base, j);
+		if (!a) {
+			bad(x, path, "missing AND block");
+			continue;
+		}
 		if (a->n_matches > PB_MAX_ANDS) {
 			bad(x, path, "too many conditions in an AND block");
 			continue;
@@ -443,6 +464,12 @@ static void options_from_pb(struct pdec *x, const Scxd__V1__Options *p, struct c
 	o->util_compensation = p->util_compensation;
 	o->task_hint_map = dup_str(x, "$.options.task_hint_map", p->task_hint_map);
 	o->enable_match_debug = p->enable_match_debug;
+	o->has_virt_llc = p->has_virt_llc;
+	o->virt_llc[0] = p->virt_llc_min;
+	o->virt_llc[1] = p->virt_llc_max;
+	o->enable_gpu_affinitize = p->enable_gpu_affinitize;
+	if (p->gpu_affinitize_secs)
+		o->gpu_affinitize_secs = p->gpu_affinitize_secs;
 	if (p->n_gpu_probe_symbols > PB_MAX_SYMBOLS) {
 		bad(x, "$.options.gpu_probe_symbols", "too many symbols");
 		return;
@@ -484,7 +511,10 @@ int pbconv_from_pb(const Scxd__V1__Config *pb, struct cfg **ret_cfg, struct cfg_
 
 				cfg_layer_path(c, i, base, sizeof(base));
 				c->nr_layers++;
-				layer_from_pb(&x, base, pb->layers[i], &c->layers[i]);
+				if (pb->layers[i])
+					layer_from_pb(&x, base, pb->layers[i], &c->layers[i]);
+				else
+					bad(&x, base, "missing layer");
 			}
 		}
 	}

@@ -29,6 +29,9 @@ void pbconv_pb_free(Scxd__V1__Config *pb);
  */
 int pbconv_from_pb(const Scxd__V1__Config *pb, struct cfg **ret_cfg, struct cfg_diags *d);
 
+/* How many bytes c packs to (protobuf-c sizes it without packing); 0 for ENOMEM. */
+size_t pbconv_packed_size(const struct cfg *c);
+
 /* Packed bytes <-> model, for persistence and tests. Same contracts. */
 int pbconv_pack(const struct cfg *c, uint8_t **ret_buf, size_t *ret_len);
 int pbconv_unpack(const uint8_t *buf, size_t len, struct cfg **ret_cfg, struct cfg_diags *d);

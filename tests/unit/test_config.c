@@ -3,14 +3,16 @@
  * The configuration language against a corpus (tests/data/config):
  * - every valid/X.json and shipped examples/X.json validates with no error;
  * - invalid/X.json yields exactly the problems in invalid/X.err, one per
- *   line as "LINE:COL: [warning: ]at PATH: message", in file order.
- *   `SCX_REGEN_GOLDEN=1 build/tests/unit-runner -s config` rewrites the .err
- *   files; review the diff before committing it.
+ *   line as "LINE:COL: [warning: ]at PATH: message", in file order, at
+ *   least one of them an error; warn/X.json likewise, with warnings only
+ *   (the file is valid). `SCX_REGEN_GOLDEN=1 build/tests/unit-runner -s
+ *   config` rewrites the .err files; review the diff before committing it.
  * - every valid config survives model -> JSON -> model unchanged;
  * - the validator is safe on hostile models (the agent's trust boundary).
  * The machine the corpus is checked against: 8 CPUs, 2 nodes, 2 LLCs.
  */
 #include <dirent.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -113,11 +115,11 @@ static void expect_valid(const char *path)
 
 static void test_valid_corpus(void)
 {
-	CU_ASSERT(for_each_json(TEST_DATA_DIR "/config/valid", expect_valid) >= 3);
-	CU_ASSERT(for_each_json("examples", expect_valid) >= 1);
+	CU_ASSERT(for_each_json(TEST_DATA_DIR "/config/valid", expect_valid) >= 7);
+	CU_ASSERT(for_each_json("examples", expect_valid) >= 4);
 }
 
-static void expect_golden(const char *path)
+static void expect_golden(const char *path, bool want_errors)
 {
 	char golden[512], *text, *out, *want;
 	size_t len, wlen;
@@ -141,17 +143,35 @@ static void expect_golden(const char *path)
 	if (want && strcmp(want, out) != 0)
 		fprintf(stderr, "\n%s: problems differ\n--- want\n%s--- got\n%s", path, want, out);
 	CU_ASSERT(want && strcmp(want, out) == 0);
-	/* Every invalid file has at least one error, each with a position. */
-	CU_ASSERT(errors > 0);
+	/* An invalid file has an error, a warn/ file none; every problem has a position. */
+	if (want_errors != (errors > 0))
+		fprintf(stderr, "\n%s: %d errors\n", path, errors);
+	CU_ASSERT(want_errors ? errors > 0 : errors == 0);
 	CU_ASSERT(out[0] >= '1' && out[0] <= '9');
+	CU_ASSERT(strstr(out, "\nat ") == NULL);
 	free(want);
 	free(out);
 	free(text);
 }
 
+static void expect_invalid(const char *path)
+{
+	expect_golden(path, true);
+}
+
+static void expect_warnings(const char *path)
+{
+	expect_golden(path, false);
+}
+
 static void test_invalid_corpus(void)
 {
-	CU_ASSERT(for_each_json(TEST_DATA_DIR "/config/invalid", expect_golden) >= 40);
+	CU_ASSERT(for_each_json(TEST_DATA_DIR "/config/invalid", expect_invalid) >= 75);
+}
+
+static void test_warning_corpus(void)
+{
+	CU_ASSERT(for_each_json(TEST_DATA_DIR "/config/warn", expect_warnings) >= 5);
 }
 
 /*
@@ -182,6 +202,7 @@ static void expect_roundtrip(const char *path)
 	CU_ASSERT_EQUAL(a->object_form, b->object_form);
 
 	CU_ASSERT_EQUAL_FATAL(pbconv_pack(a, &packed, &plen), 0);
+	CU_ASSERT_EQUAL(pbconv_packed_size(a), plen);
 	CU_ASSERT_EQUAL_FATAL(pbconv_unpack(packed, plen, &p, &d), 0);
 	jp = json_format_config(p);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(jp);
@@ -201,28 +222,223 @@ static void expect_roundtrip(const char *path)
 
 static void test_roundtrip(void)
 {
-	CU_ASSERT(for_each_json(TEST_DATA_DIR "/config/valid", expect_roundtrip) >= 3);
-	CU_ASSERT(for_each_json("examples", expect_roundtrip) >= 1);
+	CU_ASSERT(for_each_json(TEST_DATA_DIR "/config/valid", expect_roundtrip) >= 7);
+	CU_ASSERT(for_each_json(TEST_DATA_DIR "/config/warn", expect_roundtrip) >= 5);
+	CU_ASSERT(for_each_json("examples", expect_roundtrip) >= 4);
 }
 
-/* CONFIG.md 10: fine on 2 nodes, rejected on 1 node (L2 and L7). */
+/* Parse text that must parse without errors. */
+static struct cfg *parse_ok(const char *text)
+{
+	struct cfg_diags d = { 0 };
+	struct cfg *c = NULL;
+
+	CU_ASSERT_EQUAL_FATAL(json_parse_config(text, strlen(text), &c, &d, NULL), 0);
+	if (d.nr_errors)
+		fprintf(stderr, "\n%s: %s\n", d.v[0].path, d.v[0].msg);
+	CU_ASSERT_EQUAL(d.nr_errors, 0);
+	cfg_diags_release(&d);
+	return c;
+}
+
+/* The number of errors of c on topo (flags), and whether one of them is at path. */
+static int errors_at(const struct cfg *c, const struct cfg_topo *topo, unsigned int flags, const char *path,
+		     bool *ret_found)
+{
+	struct cfg_diags d = { 0 };
+	int r = cfg_validate(c, topo, flags, &d);
+
+	*ret_found = false;
+	for (size_t i = 0; i < d.n; i++)
+		if (d.v[i].severity == CFG_ERROR && path && strcmp(d.v[i].path, path) == 0)
+			*ret_found = true;
+	cfg_diags_release(&d);
+	return r;
+}
+
+/*
+ * CONFIG.md 10: fine on 2 nodes; on one node rejected by L2 (nodes: [1])
+ * when topology awareness is on (2 LLCs), else by L7 (NumaNode 1); with
+ * disable_topology the topology is one node and nodes are dropped, so
+ * only L7 fails.
+ */
 static void test_worked_example_topology(void)
 {
 	struct cfg_topo one = { .nr_cpus = 4, .nr_nodes = 1, .nr_llcs = 1 };
+	struct cfg_topo one_2llc = { .nr_cpus = 4, .nr_nodes = 1, .nr_llcs = 2 };
 	struct cfg_diags d = { 0 };
 	struct cfg *c = NULL;
+	bool found;
 	size_t len;
 	char *text = slurp("examples/latency-numa.json", &len);
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
 	CU_ASSERT_EQUAL_FATAL(json_parse_config(text, len, &c, &d, NULL), 0);
 	CU_ASSERT_EQUAL(cfg_validate(c, &test_topo, 0, &d), 0);
-	/* One node and one LLC: topology awareness is off, so only NumaNode 1 fails. */
-	CU_ASSERT_EQUAL(cfg_validate(c, &one, 0, &d), 1);
-	CU_ASSERT_STRING_EQUAL(d.v[d.n - 1].path, "$[1].matches[0][0].NumaNode");
+	CU_ASSERT_EQUAL(errors_at(c, &one, 0, "$[1].matches[0][0].NumaNode", &found), 1);
+	CU_ASSERT(found);
+	CU_ASSERT_EQUAL(errors_at(c, &one_2llc, 0, "$[1].kind.Grouped.nodes[0]", &found), 2);
+	CU_ASSERT(found);
+	c->opts.disable_topology = CFG_TRUE;
+	CU_ASSERT_EQUAL(errors_at(c, &test_topo, 0, "$[1].matches[0][0].NumaNode", &found), 1);
+	CU_ASSERT(found);
+	/* No topology: only what needs none. */
+	CU_ASSERT_EQUAL(errors_at(c, NULL, 0, NULL, &found), 0);
 	cfg_free(c);
 	cfg_diags_release(&d);
 	free(text);
+}
+
+/* L11 as the reference resolves cpus_range_frac: rounded to whole CPUs of this machine. */
+static void test_frac_resolution(void)
+{
+	struct cfg *c = parse_ok("[{\"name\": \"a\", \"matches\": [[{\"CommPrefix\": \"a\"}]], \"kind\": {\"Confined\": {\"util_range\": [0.1, 0.5], \"cpus_range_frac\": [0.3, 0.2]}}},"
+				 " {\"name\": \"b\", \"matches\": [[]], \"kind\": {\"Open\": {}}}]");
+	struct cfg_topo eight = { .nr_cpus = 8, .nr_nodes = 1, .nr_llcs = 1 };
+	struct cfg_topo hundred = { .nr_cpus = 100, .nr_nodes = 1, .nr_llcs = 1 };
+	const char *at = "$[0].kind.Confined.cpus_range_frac";
+	bool found;
+
+	/* 8 CPUs: round(2.4) = 2, round(1.6) = 2: accepted, as by the reference. */
+	CU_ASSERT_EQUAL(errors_at(c, &eight, 0, at, &found), 0);
+	/* 100 CPUs: 30 > 20. Without a CPU count the order alone decides. */
+	CU_ASSERT_EQUAL(errors_at(c, &hundred, 0, at, &found), 1);
+	CU_ASSERT(found);
+	CU_ASSERT_EQUAL(errors_at(c, NULL, 0, at, &found), 1);
+	CU_ASSERT(found);
+	/* Ties to even: 0.3125 x 8 = 2.5 -> 2 and 0.1875 x 8 = 1.5 -> 2. */
+	c->layers[0].cpus_range_frac[0] = 0.3125;
+	c->layers[0].cpus_range_frac[1] = 0.1875;
+	CU_ASSERT_EQUAL(errors_at(c, &eight, 0, at, &found), 0);
+	/* [0, 0] is one CPU, not none. */
+	c->layers[0].cpus_range_frac[0] = 0;
+	c->layers[0].cpus_range_frac[1] = 0;
+	CU_ASSERT_EQUAL(errors_at(c, &eight, 0, at, &found), 0);
+	cfg_free(c);
+}
+
+/* L2/L3 only with topology awareness: off on one node with one LLC, or with disable_topology. */
+static void test_topology_awareness(void)
+{
+	struct cfg *c = parse_ok("[{\"name\": \"a\", \"matches\": [[]], \"kind\": {\"Open\": {\"nodes\": [3, 3], \"llcs\": [9]}}}]");
+	struct cfg_topo flat = { .nr_cpus = 4, .nr_nodes = 1, .nr_llcs = 1 };
+	bool found;
+
+	CU_ASSERT_EQUAL(errors_at(c, &flat, 0, NULL, &found), 0);
+	/* 2 nodes, 2 LLCs: node 3 does not exist and is listed twice, LLC 9 does not exist. */
+	CU_ASSERT_EQUAL(errors_at(c, &test_topo, 0, "$[0].kind.Open.nodes[1]", &found), 4);
+	CU_ASSERT(found);
+	c->opts.disable_topology = CFG_TRUE;
+	CU_ASSERT_EQUAL(errors_at(c, &test_topo, 0, NULL, &found), 0);
+	/* virt_llc renumbers LLCs: their ids cannot be checked, duplicates still can. */
+	c->opts.disable_topology = CFG_UNSET;
+	c->opts.has_virt_llc = true;
+	c->opts.virt_llc[0] = 2;
+	c->opts.virt_llc[1] = 8;
+	CU_ASSERT_EQUAL(errors_at(c, &test_topo, 0, "$[0].kind.Open.llcs[0]", &found), 3);
+	CU_ASSERT(!found);
+	/* No topology: ids unchecked, duplicates still wrong. */
+	CU_ASSERT_EQUAL(errors_at(c, NULL, 0, "$[0].kind.Open.nodes[1]", &found), 1);
+	CU_ASSERT(found);
+	cfg_free(c);
+}
+
+/* X7 and X8: warnings for validate, errors for the agent unless it can do them. */
+static void test_apply_checks(void)
+{
+	struct cfg *c = parse_ok("[{\"name\": \"g\", \"matches\": [[{\"UsedGpuPid\": true}]], \"kind\": {\"Grouped\": {\"util_range\": [0.1, 0.5], \"membw_gb\": 4}}},"
+				 " {\"name\": \"b\", \"matches\": [[]], \"kind\": {\"Open\": {}}}]");
+	bool found;
+
+	CU_ASSERT_EQUAL(errors_at(c, &test_topo, 0, NULL, &found), 0);
+	CU_ASSERT_EQUAL(errors_at(c, &test_topo, CFG_VALIDATE_APPLY, "$[0].matches[0][0].UsedGpuPid", &found), 2);
+	CU_ASSERT(found);
+	CU_ASSERT_EQUAL(errors_at(c, &test_topo, CFG_VALIDATE_APPLY, "$[0].kind.Grouped.membw_gb", &found), 2);
+	CU_ASSERT(found);
+	c->opts.enable_gpu_support = true;
+	CU_ASSERT_EQUAL(errors_at(c, &test_topo, CFG_VALIDATE_APPLY | CFG_VALIDATE_MEMBW, NULL, &found), 0);
+	CU_ASSERT_EQUAL(errors_at(c, &test_topo, CFG_VALIDATE_STRICT, NULL, &found), 1);    /* membw warning */
+	cfg_free(c);
+}
+
+/* Templates: one layer per picked cgroup, suffix and name from the relative path, in walk order. */
+static void test_template_expansion(void)
+{
+	static const struct cfg_cgroup tree[] = {
+		{ "system.slice/docker-aa.scope", "0-1" },
+		{ "system.slice/sshd.service", "0-7" },
+		{ "system.slice", "0-7" },
+		{ "jobs.slice/job-12.scope", NULL },
+		{ "user.slice/user-1000.slice/user@1000.service/app.slice/a-very-long-application-name-that-goes-on.scope",
+		  "4" },
+	};
+	struct cfg *c = parse_ok("[{\"name\": \"c-\", \"template\": {\"CgroupRegex\": \"docker-[0-9a-f]+\\\\.scope$\"},"
+				 "   \"matches\": [[{\"CommPrefix\": \"x\"}], []], \"kind\": {\"Open\": {}}},"
+				 " {\"name\": \"none-\", \"template\": {\"CgroupSuffix\": \"nothing/\"}, \"matches\": [[{\"NiceAbove\": 0}]], \"kind\": {\"Open\": {}}},"
+				 " {\"name\": \"s-\", \"template\": {\"CgroupSuffix\": \".scope\"}, \"matches\": [[{\"NiceBelow\": 0}]], \"kind\": {\"Open\": {}}},"
+				 " {\"name\": \"rest\", \"matches\": [[]], \"kind\": {\"Open\": {}}}]");
+	struct cfg_diags d = { 0 };
+	struct cfg *x = NULL;
+	const struct cfg_layer *l;
+
+	CU_ASSERT_EQUAL_FATAL(cfg_expand_templates(c, tree, sizeof(tree) / sizeof(tree[0]), &x, &d), 0);
+	CU_ASSERT(x->expanded);
+	CU_ASSERT_EQUAL_FATAL(x->nr_layers, 6);
+	/* The regex template: one cgroup; T added to every OR block and to the name. */
+	l = &x->layers[0];
+	CU_ASSERT_STRING_EQUAL(l->name, "c-system.slice/docker-aa.scope/");
+	CU_ASSERT_FALSE(l->has_template);
+	CU_ASSERT_EQUAL(l->origin, 0);
+	CU_ASSERT_STRING_EQUAL(l->cpuset, "0-1");
+	CU_ASSERT_EQUAL_FATAL(l->nr_ors, 2);
+	CU_ASSERT_EQUAL(l->ors[0].n, 2);
+	CU_ASSERT_EQUAL(l->ors[0].m[1].kind, CFG_M_CGROUP_SUFFIX);
+	CU_ASSERT_STRING_EQUAL(l->ors[0].m[1].str, "system.slice/docker-aa.scope/");
+	CU_ASSERT_EQUAL(l->ors[1].n, 1);
+	/* A suffix ending in '/' picks nothing: the spec stays, without its template. */
+	l = &x->layers[1];
+	CU_ASSERT_STRING_EQUAL(l->name, "none-");
+	CU_ASSERT_FALSE(l->has_template);
+	CU_ASSERT_EQUAL(l->ors[0].n, 1);
+	CU_ASSERT_EQUAL(l->origin, 1);
+	/* The suffix template: three cgroups in walk order; T is at most 64 bytes. */
+	CU_ASSERT_STRING_EQUAL(x->layers[2].name, "s-system.slice/docker-aa.scope/");
+	CU_ASSERT_STRING_EQUAL(x->layers[3].name, "s-jobs.slice/job-12.scope/");
+	CU_ASSERT_PTR_NULL(x->layers[3].cpuset);
+	l = &x->layers[4];
+	CU_ASSERT_EQUAL(l->name_len, 2 + 64);
+	CU_ASSERT_STRING_EQUAL(l->ors[0].m[1].str, "rvice/app.slice/a-very-long-application-name-that-goes-on.scope/");
+	CU_ASSERT_EQUAL(l->origin, 2);
+	CU_ASSERT_EQUAL(x->layers[5].origin, 3);
+	/* One warning: the cgroup without cpus. The result validates, with paths of the specs. */
+	CU_ASSERT_EQUAL(d.nr_errors, 0);
+	CU_ASSERT_EQUAL(d.n, 1);
+	CU_ASSERT_EQUAL(cfg_validate(x, &test_topo, 0, &d), 0);
+	cfg_free(x);
+	cfg_diags_release(&d);
+
+	/* Too many picks: counted, refused without building them all. */
+	{
+		struct cfg_cgroup many[40];
+		char paths[40][32];
+
+		for (int i = 0; i < 40; i++) {
+			snprintf(paths[i], sizeof(paths[i]), "batch/job-%d.scope", i);
+			many[i].path = paths[i];
+			many[i].cpus = "0";
+		}
+		CU_ASSERT_EQUAL(cfg_expand_templates(c, many, 40, &x, &d), -EINVAL);
+		CU_ASSERT_EQUAL(d.nr_errors, 1);
+		CU_ASSERT_PTR_NOT_NULL(strstr(d.v[d.n - 1].msg, "43 layers"));
+		cfg_diags_release(&d);
+		/* Exactly 17: built, and the validator says so at the spec's path. */
+		CU_ASSERT_EQUAL_FATAL(cfg_expand_templates(c, many, 14, &x, &d), 0);
+		CU_ASSERT_EQUAL(x->nr_layers, 1 + 1 + 14 + 1);
+		CU_ASSERT(cfg_validate(x, &test_topo, 0, &d) >= 1);
+		cfg_free(x);
+		cfg_diags_release(&d);
+	}
+	cfg_free(c);
 }
 
 /* The agent validates models nobody parsed: NaN, NUL bytes, absurd counts. */
@@ -263,6 +479,38 @@ static void test_hostile_model(void)
 	CU_ASSERT(r >= 5);
 	cfg_diags_release(&d);
 
+	/* Counts with no array behind them, and strings that are not UTF-8, are problems, not crashes. */
+	{
+		struct cfg_layer h;
+		struct cfg_and nomatch = { .m = NULL, .n = 3 };
+		char bad_utf8[] = "caf\xc3";
+		struct cfg one = { 0 };
+		bool found = false;
+
+		cfg_options_init(&one.opts);
+		one.opts.nr_gpu_probe_symbols = 2;
+		cfg_layer_init(&h);
+		h.name = bad_utf8;
+		h.name_len = strlen(bad_utf8);
+		h.kind = CFG_KIND_OPEN;
+		h.ors = &nomatch;
+		h.nr_ors = 1;
+		h.nr_llcs = 4;
+		one.layers = &h;
+		one.nr_layers = 1;
+		CU_ASSERT(cfg_validate(&one, &test_topo, 0, &d) >= 4);
+		for (size_t i = 0; i < d.n; i++)
+			found = found || (strcmp(d.v[i].path, "$[0].name") == 0 && strstr(d.v[i].msg, "UTF-8"));
+		CU_ASSERT(found);
+		cfg_diags_release(&d);
+		h.ors = NULL;
+		CU_ASSERT(cfg_validate(&one, NULL, 0, &d) >= 1);
+		cfg_diags_release(&d);
+		one.layers = NULL;
+		CU_ASSERT(cfg_validate(&one, NULL, 0, &d) >= 1);
+		cfg_diags_release(&d);
+	}
+
 	/* An OR count past the limit is refused without walking the blocks. */
 	c.nr_layers = 1;
 	l[1].nr_nodes = 0;
@@ -300,6 +548,20 @@ static void test_hostile_protobuf(void)
 	one.n_nodes = 100000;
 	CU_ASSERT_EQUAL(pbconv_from_pb(&pb, &c, &d), -EINVAL);
 	CU_ASSERT(d.nr_errors >= 4);
+	/* Missing sub-messages (a hand-built request) are refused, not followed. */
+	{
+		Scxd__V1__AndBlock *holes[1] = { NULL };
+		Scxd__V1__Layer *none[1] = { NULL };
+
+		one.n_nodes = 0;
+		one.ors = holes;
+		one.n_ors = 1;
+		CU_ASSERT_EQUAL(pbconv_from_pb(&pb, &c, &d), -EINVAL);
+		one.ors = ors;
+		pb.layers = none;
+		CU_ASSERT_EQUAL(pbconv_from_pb(&pb, &c, &d), -EINVAL);
+		pb.layers = layers;
+	}
 	/* Within the limits it decodes; semantics are the validator's. */
 	one.n_nodes = 0;
 	one.kind = 77;
@@ -351,8 +613,13 @@ TEST_SUITE(config)
 	static const struct test_case tests[] = {
 		{ "valid corpus and shipped examples", test_valid_corpus },
 		{ "invalid corpus against golden messages", test_invalid_corpus },
+		{ "warning corpus against golden messages", test_warning_corpus },
 		{ "JSON round trip", test_roundtrip },
 		{ "worked example on 2 nodes and 1 node", test_worked_example_topology },
+		{ "cpus_range_frac resolved on the machine", test_frac_resolution },
+		{ "topology awareness", test_topology_awareness },
+		{ "apply-time checks", test_apply_checks },
+		{ "template expansion", test_template_expansion },
 		{ "hostile model", test_hostile_model },
 		{ "hostile protobuf", test_hostile_protobuf },
 		{ "strict mode", test_strict },
