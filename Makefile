@@ -57,7 +57,7 @@ PB_CFLAGS := -std=gnu11 -g $(HARDEN) -Wall $(SAN_FLAGS)
 
 COMMON_LIBS := -lprotobuf-c -lnuma -lpcre2-8
 CLIENT_LIBS := -lyajl
-AGENT_LIBS := -lcap -lsystemd -lnettle -lelf -lz
+AGENT_LIBS := -lcap -lsystemd -lnettle -lelf -lz -lm
 
 NEED_DEPS := $(if $(MAKECMDGOALS),$(filter-out clean distclean help deps hdrcheck,$(MAKECMDGOALS)),all)
 ifneq ($(NEED_DEPS),)

@@ -10,13 +10,16 @@
  * if the client goes away or the agent restarts inside the window.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/timerfd.h>
 #include <time.h>
 
 #include "agent/agent.h"
 #include "agent/persist.h"
+#include "common/err.h"
 #include "common/log.h"
 #include "common/pbconv.h"
 
@@ -111,6 +114,7 @@ int agent_apply_packed(struct agent *a, const uint8_t *pb, size_t len, uid_t by,
 		return r;
 	}
 	log_info("config %.12s applied (%zu layers)", a->digest, a->cfg->nr_layers);
+	agent_timer_sync(a);
 	agent_irq_sync(a, false);
 	return 0;
 }
@@ -121,6 +125,7 @@ int agent_stop(struct agent *a)
 
 	if (r == 0)
 		log_info("scheduler detached");
+	agent_timer_sync(a);
 	agent_irq_sync(a, false);
 	return r;
 }
@@ -149,6 +154,7 @@ int agent_start(struct agent *a, char *err, size_t errlen)
 	cfg_free(a->cfg);
 	a->cfg = c;
 	log_info("scheduler attached with config %.12s", a->digest);
+	agent_timer_sync(a);
 	agent_irq_sync(a, false);
 	return 0;
 }
@@ -176,6 +182,7 @@ void agent_rollback(struct agent *a, const char *why)
 		a->cfg = NULL;
 		a->cfg_pb = NULL;
 		a->cfg_pb_len = 0;
+		agent_timer_sync(a);
 		agent_irq_sync(a, false);
 		log_warn("rolled back to no config: %s", why);
 	}
@@ -273,6 +280,30 @@ int agent_restore_pending(struct agent *a)
 	if (deadline <= time(NULL))
 		agent_rollback(a, "the confirm window ended while the agent was down");
 	return 0;
+}
+
+void agent_timer_sync(struct agent *a)
+{
+	struct itimerspec its = { { 0, 0 }, { 0, 0 } };
+	unsigned int ms = 1000;
+
+	if (a->cfg && a->bops->state(a->backend, NULL, 0) == BACKEND_ATTACHED) {
+		/* Validated: (0, 3600] seconds; below 10 ms the loop would only burn CPU. */
+		double v = a->cfg->opts.interval * 1000.0;
+
+		ms = isfinite(v) && v >= 10.0 ? (v <= 3600000.0 ? (unsigned int)v : 3600000u) : 10u;
+	}
+	if (a->timerfd < 0 || ms == a->tick_ms)
+		return;
+	its.it_interval.tv_sec = ms / 1000;
+	its.it_interval.tv_nsec = (long)(ms % 1000) * 1000000L;
+	its.it_value = its.it_interval;
+	if (timerfd_settime(a->timerfd, 0, &its, NULL) < 0) {
+		log_warn_errno(negative_errno(), "control loop timer: set %u ms", ms);
+		return;
+	}
+	log_debug("control loop every %u ms", ms);
+	a->tick_ms = ms;
 }
 
 void agent_check_confirm(struct agent *a)

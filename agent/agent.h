@@ -28,6 +28,7 @@ enum agent_ep_type {
 	EP_TIMER,
 	EP_LISTENER,
 	EP_CLIENT,
+	EP_BACKEND,     /* the backend's event fd (ejections) */
 };
 
 /* What epoll hands back: the first member of every watched object. */
@@ -63,11 +64,16 @@ struct agent {
 	int epfd;
 	int sigfd;
 	int timerfd;
-	struct agent_ep sig_ep, timer_ep;
+	unsigned int tick_ms;       /* the timer's period: the control loop's interval */
+	time_t next_housekeeping;   /* CLOCK_MONOTONIC: confirm deadline, IRQs, idle clients */
+	struct agent_ep sig_ep, timer_ep, backend_ep;
 	struct agent_listener listeners[2];
 	size_t nr_listeners;
 	struct agent_client *clients;
 	size_t nr_clients;
+	/* Rate limit of per-client warnings (rpc.c). */
+	time_t rl_sec;
+	unsigned int rl_count, rl_suppressed;
 	bool quit;
 
 	struct topo *topo;
@@ -126,15 +132,10 @@ void agent_irq_stop(struct agent *a);
 
 /* From the timer: roll back once the deadline has passed. */
 void agent_check_confirm(struct agent *a);
-
-/* rpc.c */
-int rpc_listen(struct agent *a, const char *path, bool ro, const char *group);
-int rpc_listen_fd(struct agent *a, int fd, bool ro);
-void rpc_accept(struct agent *a, struct agent_listener *l);
-void rpc_handle(struct agent *a, struct agent_client *c);
-void rpc_close_client(struct agent *a, struct agent_client *c);
-void rpc_reap_idle(struct agent *a);
-/* The role table: a request body's method name and role; NULL if unknown. */
-const char *rpc_method(int body_case, enum auth_role *ret_role);
+/*
+ * Set the timer to the running config's control-loop interval (options
+ * interval, 0.1 s by default), or to 1 s while nothing is attached.
+ */
+void agent_timer_sync(struct agent *a);
 
 #endif

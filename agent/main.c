@@ -31,6 +31,7 @@
 #include "agent/irq.h"
 #include "agent/persist.h"
 #include "agent/privs.h"
+#include "agent/rpc.h"
 #include "common/err.h"
 #include "common/log.h"
 
@@ -195,6 +196,7 @@ static int setup_loop(struct agent *a)
 	a->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (a->timerfd < 0 || timerfd_settime(a->timerfd, 0, &its, NULL) < 0)
 		return log_error_errno(negative_errno(), "timerfd");
+	a->tick_ms = 1000;
 	a->timer_ep.type = EP_TIMER;
 	ev.data.ptr = &a->timer_ep;
 	if (epoll_ctl(a->epfd, EPOLL_CTL_ADD, a->timerfd, &ev) < 0)
@@ -223,6 +225,25 @@ static int setup_sockets(struct agent *a)
 		return r;
 	if (args.ro_socket_path)
 		return rpc_listen(a, args.ro_socket_path, true, args.admin_group);
+	return 0;
+}
+
+static int setup_backend(struct agent *a)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	int fd;
+
+	a->backend = a->bops->create(a->topo, a->sysfs_root, a->procfs_root);
+	if (!a->backend)
+		return log_error_errno(-ENOMEM, "backend %s", a->bops->name);
+	/* Ejections arrive through the backend's fd when it has one, else the backend sees them in tick. */
+	fd = a->bops->event_fd && a->bops->event ? a->bops->event_fd(a->backend) : -1;
+	if (fd < 0)
+		return 0;
+	a->backend_ep.type = EP_BACKEND;
+	ev.data.ptr = &a->backend_ep;
+	if (epoll_ctl(a->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
+		return log_error_errno(negative_errno(), "epoll add backend %s event fd", a->bops->name);
 	return 0;
 }
 
@@ -273,15 +294,33 @@ static void handle_signal(struct agent *a)
 	}
 }
 
+static time_t mono_secs(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/*
+ * The control loop's tick (every interval of the running config), and
+ * once a second the housekeeping: the confirm deadline, IRQ balancing
+ * (re-applied for ownership changes and drift, devices rescanned every
+ * 5 s), idle clients.
+ */
 static void handle_timer(struct agent *a)
 {
-	uint64_t ticks;
+	uint64_t expirations;
+	time_t now;
 
-	while (read(a->timerfd, &ticks, sizeof(ticks)) == sizeof(ticks))
+	while (read(a->timerfd, &expirations, sizeof(expirations)) == sizeof(expirations))
 		;
 	a->bops->tick(a->backend);
+	now = mono_secs();
+	if (now < a->next_housekeeping)
+		return;
+	a->next_housekeeping = now + 1;
 	agent_check_confirm(a);
-	/* IRQs: re-apply each second (ownership, drift), look for new devices every 5. */
 	a->ticks++;
 	if (a->irq_on || (a->cfg && a->cfg->opts.netdev_irq_balance))
 		agent_irq_sync(a, a->ticks % 5 == 0);
@@ -308,13 +347,17 @@ static int run_loop(struct agent *a)
 			case EP_TIMER:
 				handle_timer(a);
 				break;
+			case EP_BACKEND:
+				a->bops->event(a->backend);
+				break;
 			case EP_LISTENER:
 				rpc_accept(a, (struct agent_listener *)ep);
 				break;
 			case EP_CLIENT:
-				if (evs[i].events & (EPOLLHUP | EPOLLERR) && !(evs[i].events & EPOLLIN))
+				if (evs[i].events & (EPOLLHUP | EPOLLERR) && !(evs[i].events & EPOLLIN)) {
+					log_debug("client: hangup (events %#x)", evs[i].events);
 					rpc_close_client(a, (struct agent_client *)ep);
-				else
+				} else
 					rpc_handle(a, (struct agent_client *)ep);
 				break;
 			}
@@ -398,11 +441,8 @@ int main(int argc, char **argv)
 	r = setup_loop(&a);
 	if (r == 0)
 		r = setup_sockets(&a);
-	if (r == 0) {
-		a.backend = a.bops->create(a.topo, a.sysfs_root, a.procfs_root);
-		if (!a.backend)
-			r = log_error_errno(-ENOMEM, "backend %s", a.bops->name);
-	}
+	if (r == 0)
+		r = setup_backend(&a);
 	if (r < 0) {
 		teardown(&a);
 		return 1;

@@ -12,19 +12,25 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <systemd/sd-daemon.h>
+
 #include "agent/agent.h"
 #include "agent/persist.h"
+#include "agent/request.h"
+#include "agent/rpc.h"
 #include "common/err.h"
 #include "common/fileio.h"
 #include "common/frame.h"
@@ -38,6 +44,31 @@ static time_t mono_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec;
+}
+
+/*
+ * Per-event warnings caused by peers are rate-limited: RPC_LOG_BURST a
+ * second, then one line saying how many were suppressed.
+ */
+#define RPC_LOG_BURST 10
+
+static bool ratelimit_ok(struct agent *a)
+{
+	time_t now = mono_now();
+
+	if (now != a->rl_sec) {
+		if (a->rl_suppressed)
+			log_warn("%u more client warnings suppressed", a->rl_suppressed);
+		a->rl_sec = now;
+		a->rl_count = 0;
+		a->rl_suppressed = 0;
+	}
+	if (a->rl_count < RPC_LOG_BURST) {
+		a->rl_count++;
+		return true;
+	}
+	a->rl_suppressed++;
+	return false;
 }
 
 static int add_listener(struct agent *a, int fd, bool ro, const char *path, bool owned)
@@ -62,8 +93,15 @@ static int add_listener(struct agent *a, int fd, bool ro, const char *path, bool
 
 int rpc_listen_fd(struct agent *a, int fd, bool ro)
 {
-	int flags = fcntl(fd, F_GETFL);
+	int flags, r;
 
+	/* What systemd hands over must be what scxctl speaks to. */
+	r = sd_is_socket_unix(fd, SOCK_SEQPACKET, 1, NULL, 0);
+	if (r < 0)
+		return r;
+	if (r == 0)
+		return -EINVAL;
+	flags = fcntl(fd, F_GETFL);
 	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
 		return negative_errno();
 	return add_listener(a, fd, ro, NULL, false);
@@ -132,7 +170,8 @@ void rpc_close_client(struct agent *a, struct agent_client *c)
 
 void rpc_accept(struct agent *a, struct agent_listener *l)
 {
-	for (;;) {
+	/* A bounded batch per wake-up: a connect storm cannot keep the loop here. */
+	for (int batch = 0; batch < AGENT_MAX_CLIENTS; batch++) {
 		struct epoll_event ev = { .events = EPOLLIN };
 		struct agent_client *c;
 		int fd, r;
@@ -189,6 +228,12 @@ void rpc_reap_idle(struct agent *a)
 	time_t now = mono_now();
 	struct agent_client *c = a->clients, *next;
 
+	/* A burst that ended: say how much of it was not logged. */
+	if (a->rl_suppressed && now != a->rl_sec) {
+		log_warn("%u more client warnings suppressed", a->rl_suppressed);
+		a->rl_suppressed = 0;
+	}
+
 	for (; c; c = next) {
 		next = c->next;
 		if (now - c->last_active > AGENT_IDLE_SECS) {
@@ -200,57 +245,6 @@ void rpc_reap_idle(struct agent *a)
 }
 
 /* ------------------------------------------------------------- methods */
-
-struct method {
-	const char *name;
-	enum auth_role role;
-};
-
-static const struct method *method_of(Scxd__V1__Request__BodyCase body);
-
-const char *rpc_method(int body_case, enum auth_role *ret_role)
-{
-	const struct method *m = method_of((Scxd__V1__Request__BodyCase)body_case);
-
-	if (!m)
-		return NULL;
-	*ret_role = m->role;
-	return m->name;
-}
-
-static const struct method *method_of(Scxd__V1__Request__BodyCase body)
-{
-	static const struct method status = { "status", AUTH_READ }, get_config = { "get-config", AUTH_READ },
-				   explain = { "explain", AUTH_READ }, topology = { "topology", AUTH_READ },
-				   metrics = { "metrics", AUTH_READ }, version = { "version", AUTH_READ },
-				   apply = { "apply", AUTH_WRITE }, confirm = { "confirm", AUTH_WRITE },
-				   start = { "start", AUTH_WRITE }, stop = { "stop", AUTH_WRITE };
-
-	switch (body) {
-	case SCXD__V1__REQUEST__BODY_STATUS:
-		return &status;
-	case SCXD__V1__REQUEST__BODY_GET_CONFIG:
-		return &get_config;
-	case SCXD__V1__REQUEST__BODY_EXPLAIN:
-		return &explain;
-	case SCXD__V1__REQUEST__BODY_TOPOLOGY:
-		return &topology;
-	case SCXD__V1__REQUEST__BODY_METRICS:
-		return &metrics;
-	case SCXD__V1__REQUEST__BODY_AGENT_VERSION:
-		return &version;
-	case SCXD__V1__REQUEST__BODY_APPLY:
-		return &apply;
-	case SCXD__V1__REQUEST__BODY_CONFIRM:
-		return &confirm;
-	case SCXD__V1__REQUEST__BODY_START:
-		return &start;
-	case SCXD__V1__REQUEST__BODY_STOP:
-		return &stop;
-	default:
-		return NULL;
-	}
-}
 
 /* Everything a reply may point at, freed after it is sent. */
 struct reply {
@@ -266,7 +260,7 @@ struct reply {
 		Scxd__V1__ApplyReply apply;
 		Scxd__V1__Empty done;
 	} u;
-	void *owned[12];          /* freed after sending */
+	void *owned[32];          /* freed after sending */
 	size_t nr_owned;
 	Scxd__V1__Config *unpacked; /* scxd__v1__config__free_unpacked() */
 	struct cfg_diags diags;
@@ -344,8 +338,9 @@ static void status_irqs(struct agent *a, struct reply *rp, Scxd__V1__StatusReply
 static void do_status(struct agent *a, struct reply *rp)
 {
 	Scxd__V1__StatusReply *s = &rp->u.status;
-	char reason[256];
 	enum backend_state st;
+	char reason[256];
+	struct cpumask m;
 
 	scxd__v1__status_reply__init(s);
 	s->backend = (char *)a->bops->name;
@@ -361,6 +356,9 @@ static void do_status(struct agent *a, struct reply *rp)
 	s->applied_at = a->cfg ? a->applied_at : 0;
 	s->applied_by_uid = a->cfg ? (uint32_t)a->applied_by : 0;
 	s->capabilities = a->caps;
+	s->no_new_privs = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1;
+	s->agent_version = (char *)SCX_VERSION;
+	s->control_interval_ms = a->tick_ms;
 	s->pending_confirm = a->pending;
 	s->confirm_deadline = a->pending ? a->confirm_deadline : 0;
 	if (a->cfg && a->cfg->nr_layers) {
@@ -376,11 +374,18 @@ static void do_status(struct agent *a, struct reply *rp)
 			ls[i].name = a->cfg->layers[i].name;
 			ls[i].kind = (char *)cfg_kind_name(a->cfg->layers[i].kind);
 			ls[i].nr_or_blocks = (uint32_t)a->cfg->layers[i].nr_ors;
+			ls[i].cpus = (char *)"";
 			if (a->bops->layer_stats(a->backend, i, &bs) == 0) {
 				ls[i].nr_cpus = bs.nr_cpus;
 				ls[i].nr_tasks = bs.nr_tasks;
 				ls[i].util = bs.util;
+				ls[i].load = bs.load;
+				ls[i].target_cpus = bs.target;
 			}
+			if (a->bops->layer_cpus(a->backend, i, &m) == 0 && !cpumask_is_empty(&m))
+				ls[i].cpus = own(rp, cpumask_format_list_alloc(&m));
+			if (!ls[i].cpus)
+				ls[i].cpus = (char *)"?";
 			lp[i] = &ls[i];
 		}
 		s->layers = lp;
@@ -413,18 +418,67 @@ static void do_get_config(struct agent *a, struct reply *rp)
 	rp->resp.get_config = &rp->u.get_config;
 }
 
+/* A matcher as the operator wrote it, in JSON: {"CommPrefix": "make"}. */
+static void format_match(const struct cfg_match *m, char *buf, size_t len)
+{
+	const char *name = cfg_match_name(m->kind);
+	size_t n;
+
+	switch (cfg_match_arg(m->kind)) {
+	case CFG_ARG_STRING:
+		n = (size_t)snprintf(buf, len, "{\"%s\": \"", name);
+		/* Printable ASCII as it is; the rest escaped (the validator made it UTF-8, but keep it simple). */
+		for (size_t i = 0; i < m->len && n + 8 < len; i++) {
+			unsigned char ch = (unsigned char)m->str[i];
+
+			if (ch == '"' || ch == '\\')
+				n += (size_t)snprintf(buf + n, len - n, "\\%c", ch);
+			else if (ch < 0x20 || ch >= 0x7f)
+				n += (size_t)snprintf(buf + n, len - n, "\\u%04x", ch);
+			else
+				buf[n++] = (char)ch;
+		}
+		if (n < len)
+			snprintf(buf + n, len - n, "\"}");
+		break;
+	case CFG_ARG_BOOL:
+		snprintf(buf, len, "{\"%s\": %s}", name, m->flag ? "true" : "false");
+		break;
+	case CFG_ARG_F64:
+		snprintf(buf, len, "{\"%s\": %g}", name, m->f);
+		break;
+	case CFG_ARG_U64_PAIR:
+	case CFG_ARG_U64_U32_PAIR:
+		snprintf(buf, len, "{\"%s\": [%" PRIu64 ", %" PRIu64 "]}", name, m->a, m->b);
+		break;
+	default:
+		snprintf(buf, len, "{\"%s\": %" PRId64 "}", name, m->i);
+		break;
+	}
+}
+
 static void do_explain(struct agent *a, const Scxd__V1__ExplainRequest *req, struct reply *rp)
 {
-	size_t layer;
+	Scxd__V1__ExplainReply *er = &rp->u.explain;
+	size_t layer = 0, or_idx = 0;
+	bool have_or = false;
 	int r;
 
-	if (!req || req->pid <= 0) {
-		fail(rp, SCXD__V1__CODE__INVALID_ARGUMENT, "explain: a PID above 0 is needed");
-		return;
+	rp->texts[0][0] = '\0';
+	if (a->bops->match) {
+		r = a->bops->match(a->backend, req->pid, &layer, &or_idx);
+		have_or = r == 0;
+		if (r == -EOPNOTSUPP)
+			snprintf(rp->texts[0], sizeof(rp->texts[0]), "the %s backend cannot tell", a->bops->name);
+	} else {
+		r = a->bops->explain(a->backend, req->pid, &layer, rp->texts[0], sizeof(rp->texts[0]));
 	}
-	r = a->bops->explain(a->backend, req->pid, &layer, rp->texts[0], sizeof(rp->texts[0]));
 	if (r == -EOPNOTSUPP) {
 		fail(rp, SCXD__V1__CODE__UNAVAILABLE, "explain: %s", rp->texts[0]);
+		return;
+	}
+	if (r == -ENODATA) {
+		fail(rp, SCXD__V1__CODE__FAILED_PRECONDITION, "explain: the scheduler is not attached");
 		return;
 	}
 	if (r < 0) {
@@ -432,13 +486,34 @@ static void do_explain(struct agent *a, const Scxd__V1__ExplainRequest *req, str
 		     "explain %d: %s", req->pid, r == -ESRCH ? "no such task" : strerror(-r));
 		return;
 	}
-	scxd__v1__explain_reply__init(&rp->u.explain);
-	rp->u.explain.pid = req->pid;
-	rp->u.explain.layer_index = (uint32_t)layer;
-	rp->u.explain.layer = a->cfg && layer < a->cfg->nr_layers ? a->cfg->layers[layer].name : (char *)"?";
-	rp->u.explain.why = rp->texts[0];
+	scxd__v1__explain_reply__init(er);
+	er->pid = req->pid;
+	er->layer_index = (uint32_t)layer;
+	er->layer = a->cfg && layer < a->cfg->nr_layers ? a->cfg->layers[layer].name : (char *)"?";
+	er->why = rp->texts[0];
+	if (have_or && a->cfg && layer < a->cfg->nr_layers && or_idx < a->cfg->layers[layer].nr_ors) {
+		const struct cfg_and *and = &a->cfg->layers[layer].ors[or_idx];
+		size_t n = and->n, at = 0;
+		char **terms = own(rp, calloc(n ? n : 1, sizeof(*terms)));
+		char *text = own(rp, calloc(n ? n : 1, 512));
+
+		if (terms && text) {
+			for (size_t k = 0; k < n; k++) {
+				format_match(&and->m[k], text + 512 * k, 512);
+				terms[k] = text + 512 * k;
+				at += (size_t)snprintf(rp->texts[0] + at, at < sizeof(rp->texts[0]) ? sizeof(rp->texts[0]) - at : 0,
+						       "%s%s", k ? " AND " : "", terms[k]);
+			}
+			er->and_terms = terms;
+			er->n_and_terms = n;
+		}
+		if (!n)
+			snprintf(rp->texts[0], sizeof(rp->texts[0]), "matched OR block %zu (empty: matches every task)",
+				 or_idx + 1);
+		er->or_block = (uint32_t)(or_idx + 1);
+	}
 	rp->resp.body_case = SCXD__V1__RESPONSE__BODY_EXPLAIN;
-	rp->resp.explain = &rp->u.explain;
+	rp->resp.explain = er;
 }
 
 /* NICs and their IRQs: the balancer's view when it runs, else a fresh look. */
@@ -537,29 +612,118 @@ static void do_topology(struct agent *a, struct reply *rp)
 	rp->resp.topology = t;
 }
 
+/* A Prometheus label value: backslash, double quote and newline escaped. */
+static void put_label(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			fputc('\\', f);
+		if (*s == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+static void family(FILE *f, const char *name, const char *type, const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* One per-layer family: name{layer="...",kind="..."} value for each layer. */
+static void layer_family(FILE *f, struct agent *a, const char *name, const char *help,
+			 const struct backend_layer_stats *bs, size_t field)
+{
+	family(f, name, "gauge", help);
+	for (size_t i = 0; i < a->cfg->nr_layers; i++) {
+		double v;
+
+		switch (field) {
+		case 0:
+			v = bs[i].nr_cpus;
+			break;
+		case 1:
+			v = bs[i].target;
+			break;
+		case 2:
+			v = bs[i].util;
+			break;
+		case 3:
+			v = bs[i].load;
+			break;
+		default:
+			v = bs[i].nr_tasks;
+			break;
+		}
+		fprintf(f, "%s{layer=\"", name);
+		put_label(f, a->cfg->layers[i].name);
+		fprintf(f, "\",kind=\"%s\"} %.6g\n", cfg_kind_name(a->cfg->layers[i].kind), v);
+	}
+}
+
+/* The Prometheus text exposition format (version 0.0.4) of what status shows. */
 static void do_metrics(struct agent *a, struct reply *rp)
 {
-	char *buf = rp->texts[3], reason[128];
-	size_t len = sizeof(rp->texts[3]), n = 0;
-	enum backend_state st = a->bops->state(a->backend, reason, sizeof(reason));
+	static const char *const irq_states[] = { "pending", "applied", "refused", "no-cpus", "failed" };
+	enum backend_state st = a->bops->state(a->backend, NULL, 0);
+	struct backend_layer_stats *bs = NULL;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
 
-	n += (size_t)snprintf(buf + n, len - n,
-			      "# HELP scxd_up The agent answers.\n# TYPE scxd_up gauge\nscxd_up 1\n"
-			      "# HELP scxd_attached The scheduler is attached.\n# TYPE scxd_attached gauge\n"
-			      "scxd_attached{backend=\"%s\"} %d\n"
-			      "# HELP scxd_uptime_seconds Agent uptime.\n# TYPE scxd_uptime_seconds counter\n"
-			      "scxd_uptime_seconds %lld\n"
-			      "# HELP scxd_layer_cpus CPUs owned by a layer.\n# TYPE scxd_layer_cpus gauge\n",
-			      a->bops->name, st == BACKEND_ATTACHED, (long long)(mono_now() - a->started));
-	for (size_t i = 0; a->cfg && i < a->cfg->nr_layers && n < len; i++) {
-		struct backend_layer_stats bs = { 0 };
+	f = open_memstream(&buf, &len);
+	if (!f) {
+		fail(rp, SCXD__V1__CODE__INTERNAL, "metrics: out of memory");
+		return;
+	}
+	family(f, "scxd_info", "gauge", "The agent's version and backend.");
+	fprintf(f, "scxd_info{version=\"%s\",backend=\"%s\"} 1\n", SCX_VERSION, a->bops->name);
+	family(f, "scxd_up", "gauge", "The agent answers.");
+	fprintf(f, "scxd_up 1\n");
+	family(f, "scxd_attached", "gauge", "The scheduler is attached (1), or not (0).");
+	fprintf(f, "scxd_attached{backend=\"%s\"} %d\n", a->bops->name, st == BACKEND_ATTACHED);
+	family(f, "scxd_failed", "gauge", "The kernel ejected the scheduler and the agent gave up re-attaching.");
+	fprintf(f, "scxd_failed %d\n", st == BACKEND_FAILED);
+	family(f, "scxd_uptime_seconds", "counter", "Seconds since the agent started.");
+	fprintf(f, "scxd_uptime_seconds %lld\n", (long long)(mono_now() - a->started));
+	family(f, "scxd_config_applied_timestamp_seconds", "gauge", "When the running config was applied (0: none).");
+	fprintf(f, "scxd_config_applied_timestamp_seconds %lld\n", a->cfg ? (long long)a->applied_at : 0LL);
+	family(f, "scxd_confirm_pending", "gauge", "A config applied with --confirm waits for scxctl confirm.");
+	fprintf(f, "scxd_confirm_pending %d\n", a->pending);
+	family(f, "scxd_clients", "gauge", "Connected control clients.");
+	fprintf(f, "scxd_clients %zu\n", a->nr_clients);
+	if (a->cfg && a->cfg->nr_layers) {
+		bs = calloc(a->cfg->nr_layers, sizeof(*bs));
+		for (size_t i = 0; bs && i < a->cfg->nr_layers; i++)
+			(void)a->bops->layer_stats(a->backend, i, &bs[i]);
+	}
+	if (bs) {
+		layer_family(f, a, "scxd_layer_cpus", "CPUs a layer owns.", bs, 0);
+		layer_family(f, a, "scxd_layer_target_cpus", "The control loop's CPU target of a layer.", bs, 1);
+		layer_family(f, a, "scxd_layer_util_cpus", "A layer's decayed utilization, in CPUs.", bs, 2);
+		layer_family(f, a, "scxd_layer_load_cpus", "A layer's decayed demand incl. queueing, in CPUs.", bs, 3);
+		/* The sim backend schedules no task: no count rather than a made-up 0. */
+		if (strcmp(a->bops->name, "sim") != 0)
+			layer_family(f, a, "scxd_layer_tasks", "Tasks in a layer.", bs, 4);
+		free(bs);
+	}
+	if (a->irq_on) {
+		family(f, "scxd_irqs", "gauge", "Network-device IRQs balanced, by state.");
+		for (size_t s = 0; s < ARRAY_SIZE(irq_states); s++) {
+			size_t n = 0;
 
-		(void)a->bops->layer_stats(a->backend, i, &bs);
-		n += (size_t)snprintf(buf + n, len - n, "scxd_layer_cpus{layer=\"%s\"} %u\n", a->cfg->layers[i].name,
-				      bs.nr_cpus);
+			for (size_t i = 0; i < a->irq.nr_irqs; i++)
+				n += (size_t)a->irq.irqs[i].status == s;
+			fprintf(f, "scxd_irqs{state=\"%s\"} %zu\n", irq_states[s], n);
+		}
+	}
+	if (fclose(f) != 0 || !buf) {
+		free(buf);
+		fail(rp, SCXD__V1__CODE__INTERNAL, "metrics: out of memory");
+		return;
 	}
 	scxd__v1__metrics_reply__init(&rp->u.metrics);
-	rp->u.metrics.text = buf;
+	rp->u.metrics.text = own(rp, buf);
 	rp->resp.body_case = SCXD__V1__RESPONSE__BODY_METRICS;
 	rp->resp.metrics = &rp->u.metrics;
 }
@@ -600,17 +764,8 @@ static void do_apply(struct agent *a, struct agent_client *c, const Scxd__V1__Ap
 	scxd__v1__apply_reply__init(ar);
 	rp->resp.body_case = SCXD__V1__RESPONSE__BODY_APPLY;
 	rp->resp.apply = ar;
-	if (!req || !req->config) {
-		fail(rp, SCXD__V1__CODE__INVALID_ARGUMENT, "apply: no config in the request");
-		return;
-	}
-	if (req->confirm_secs > 24 * 3600) {
-		fail(rp, SCXD__V1__CODE__INVALID_ARGUMENT, "apply: --confirm is at most 86400 seconds");
-		return;
-	}
-	r = pbconv_from_pb(req->config, &c_new, &rp->diags);
-	if (r == 0)
-		r = cfg_validate(c_new, &topo, CFG_VALIDATE_APPLY, &rp->diags);
+	/* request_decode() checked the body, the config's presence and the window. */
+	r = request_config(req->config, &topo, &c_new, &rp->diags);
 	if (r != 0) {
 		attach_problems(rp, ar);
 		fail(rp, r == -ENOMEM ? SCXD__V1__CODE__INTERNAL : SCXD__V1__CODE__INVALID_ARGUMENT,
@@ -667,19 +822,10 @@ out:
 
 static void dispatch(struct agent *a, struct agent_client *c, const Scxd__V1__Request *req, struct reply *rp)
 {
-	const struct method *m = method_of(req->body_case);
+	const struct request_method *m = request_method(req->body_case);
 	const char *digest = "-";
 	int r;
 
-	if (req->version != SCXD__V1__PROTOCOL_VERSION__PROTOCOL_VERSION_1) {
-		fail(rp, SCXD__V1__CODE__FAILED_PRECONDITION, "protocol version %u is not supported (1 is)",
-		     req->version);
-		return;
-	}
-	if (!m) {
-		fail(rp, SCXD__V1__CODE__INVALID_ARGUMENT, "unknown method");
-		return;
-	}
 	if (!auth_allowed(&c->peer, a->admin_gid, c->ro, m->role)) {
 		log_warn("audit: uid=%u gid=%u pid=%d method=%s result=denied%s", (unsigned int)c->peer.uid,
 			 (unsigned int)c->peer.gid, (int)c->peer.pid, m->name, c->ro ? " (read-only socket)" : "");
@@ -761,6 +907,7 @@ void rpc_handle(struct agent *a, struct agent_client *c)
 		return;
 	c->last_active = mono_now();
 	if (r == -ECONNRESET) {
+		log_debug("client uid %u pid %d: closed", (unsigned int)c->peer.uid, (int)c->peer.pid);
 		rpc_close_client(a, c);
 		return;
 	}
@@ -773,19 +920,26 @@ void rpc_handle(struct agent *a, struct agent_client *c)
 	scxd__v1__response__init(&rp->resp);
 	rp->resp.message = (char *)"";
 	if (r == -EMSGSIZE) {
-		log_warn("client uid %u pid %d: packet over %u bytes refused", (unsigned int)c->peer.uid,
-			 (int)c->peer.pid, FRAME_MAX_SIZE);
+		if (ratelimit_ok(a))
+			log_warn("client uid %u pid %d: packet over %u bytes refused", (unsigned int)c->peer.uid,
+				 (int)c->peer.pid, FRAME_MAX_SIZE);
 		fail(rp, SCXD__V1__CODE__INVALID_ARGUMENT, "request larger than %u bytes", FRAME_MAX_SIZE);
 	} else if (r < 0) {
+		if (ratelimit_ok(a))
+			log_warn("client uid %u pid %d: receive: %s, closed", (unsigned int)c->peer.uid, (int)c->peer.pid,
+				 strerror(-r));
 		free(rp);
 		rpc_close_client(a, c);
 		return;
 	} else {
-		req = scxd__v1__request__unpack(NULL, len, buf);
-		if (!req) {
-			log_warn("client uid %u pid %d: malformed request (%zu bytes)", (unsigned int)c->peer.uid,
-				 (int)c->peer.pid, len);
-			fail(rp, SCXD__V1__CODE__INVALID_ARGUMENT, "malformed request");
+		Scxd__V1__Code code = request_decode(buf, len, &req, rp->message, sizeof(rp->message));
+
+		if (code != SCXD__V1__CODE__OK) {
+			if (ratelimit_ok(a))
+				log_warn("client uid %u pid %d: refused: %s", (unsigned int)c->peer.uid, (int)c->peer.pid,
+					 rp->message);
+			rp->resp.code = code;
+			rp->resp.message = rp->message;
 		} else {
 			dispatch(a, c, req, rp);
 			scxd__v1__request__free_unpacked(req, NULL);
@@ -812,8 +966,9 @@ void rpc_handle(struct agent *a, struct agent_client *c)
 	free(rp);
 	if (r < 0) {
 		/* Never wait for a client: one that does not read is dropped. */
-		log_warn("client uid %u pid %d: reply not sent (%s), closed", (unsigned int)c->peer.uid, (int)c->peer.pid,
-			 strerror(-r));
+		if (ratelimit_ok(a))
+			log_warn("client uid %u pid %d: reply not sent (%s), closed", (unsigned int)c->peer.uid,
+				 (int)c->peer.pid, strerror(-r));
 		rpc_close_client(a, c);
 	}
 }

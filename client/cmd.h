@@ -19,6 +19,7 @@ struct ctl_globals {
 	const char *socket_path;
 	bool json;
 	bool color;
+	const char *command;       /* the command's name, for reports */
 };
 
 /*

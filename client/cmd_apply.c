@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * scxctl apply FILE [--dry-run] [--confirm SECS], confirm, start, stop.
+ * scxctl apply FILE [--dry-run] [--confirm SECS]
  *
- * apply parses and validates locally first (every problem with its
+ * Parses and validates locally first (every problem with its
  * FILE:LINE:COL), then sends the typed config; the agent validates again
- * against its own machine and its problems are shown at the same places.
+ * against its own machine and its problems are shown at the same places
+ * in the file. With --json the result, or the problems, are one document.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -14,80 +15,38 @@
 
 #include "client/cmd.h"
 #include "client/json.h"
+#include "client/jsonw.h"
 #include "client/rpc_client.h"
 #include "common/config.h"
 #include "common/parse.h"
 #include "common/pbconv.h"
 
-static int simple_call(const struct ctl_globals *g, Scxd__V1__Request *req, const char *what, const char *ok)
+static int apply_usage(const struct ctl_globals *g, FILE *f, int rc)
 {
-	Scxd__V1__Response *resp;
-	int rc = rpc_call(g->socket_path, req, &resp);
-
 	if (rc)
-		return rc;
-	rc = rpc_exit_code(resp, what);
-	if (g->json)
-		printf("{\"ok\": %s}\n", rc == 0 ? "true" : "false");
-	else if (rc == 0)
-		printf("%s\n", ok);
-	scxd__v1__response__free_unpacked(resp, NULL);
+		return ctl_report(g, rc, "USAGE", "apply", "usage: scxctl apply FILE [--dry-run] [--confirm SECS]");
+	fprintf(f, "usage: scxctl apply FILE [--dry-run] [--confirm SECS]\n\n"
+		   "Validate FILE (\"-\" for stdin) here and in the agent, then apply it live.\n"
+		   "  --dry-run        validate against the agent's machine, change nothing\n"
+		   "  --confirm SECS   roll back unless `scxctl confirm` follows within SECS\n"
+		   "                   (1 to 86400; also across a restart of the agent)\n");
 	return rc;
 }
 
-static bool no_args(int argc, char **argv, const char *usage)
+/* The problems as one JSON document: {"ok": false, "file": ..., "problems": [...]}. */
+static void problems_json(const char *file, const struct cfg_diags *local, const struct cfg_diags *remote,
+			  const struct json_posmap *pm, const char *message)
 {
-	if (argc > 1) {
-		fprintf(stderr, "usage: scxctl %s\n", usage);
-		return false;
-	}
-	(void)argv;
-	return true;
-}
+	bool first = true;
 
-/* confirm, start, stop: no arguments, an empty request body, a one-line result. */
-static int write_command(const struct ctl_globals *g, int argc, char **argv, Scxd__V1__Request__BodyCase body,
-			 const char *name, const char *ok)
-{
-	Scxd__V1__Request req = SCXD__V1__REQUEST__INIT;
-	Scxd__V1__ConfirmRequest confirm = SCXD__V1__CONFIRM_REQUEST__INIT;
-	Scxd__V1__StartRequest start = SCXD__V1__START_REQUEST__INIT;
-	Scxd__V1__StopRequest stop = SCXD__V1__STOP_REQUEST__INIT;
-
-	if (!no_args(argc, argv, name))
-		return CTL_EXIT_USAGE;
-	req.body_case = body;
-	if (body == SCXD__V1__REQUEST__BODY_CONFIRM)
-		req.confirm = &confirm;
-	else if (body == SCXD__V1__REQUEST__BODY_START)
-		req.start = &start;
-	else
-		req.stop = &stop;
-	return simple_call(g, &req, name, ok);
-}
-
-int cmd_confirm(const struct ctl_globals *g, int argc, char **argv)
-{
-	return write_command(g, argc, argv, SCXD__V1__REQUEST__BODY_CONFIRM, "confirm",
-			     "confirmed: the applied config stays");
-}
-
-int cmd_start(const struct ctl_globals *g, int argc, char **argv)
-{
-	return write_command(g, argc, argv, SCXD__V1__REQUEST__BODY_START, "start", "scheduler attached");
-}
-
-int cmd_stop(const struct ctl_globals *g, int argc, char **argv)
-{
-	return write_command(g, argc, argv, SCXD__V1__REQUEST__BODY_STOP, "stop", "scheduler detached");
-}
-
-static void apply_usage(FILE *f)
-{
-	fprintf(f, "usage: scxctl apply FILE [--dry-run] [--confirm SECS]\n\n"
-		   "Validate FILE here and in the agent, then apply it live.\n"
-		   "  --dry-run        validate against the agent's machine, change nothing\n"
-		   "  --confirm SECS   roll back unless `scxctl confirm` follows within SECS\n");
+	printf("{\"ok\": false, \"file\": ");
+	json_print_string(stdout, file);
+	printf(", \"message\": ");
+	json_print_string(stdout, message);
+	printf(", \"problems\": [");
+	(void)ctl_print_problems(file, local, pm, true, &first);
+	(void)ctl_print_problems(file, remote, pm, true, &first);
+	printf("]}\n");
 }
 
 int cmd_apply(const struct ctl_globals *g, int argc, char **argv)
@@ -100,6 +59,7 @@ int cmd_apply(const struct ctl_globals *g, int argc, char **argv)
 	};
 	Scxd__V1__Request req = SCXD__V1__REQUEST__INIT;
 	Scxd__V1__ApplyRequest body = SCXD__V1__APPLY_REQUEST__INIT;
+	struct ctl_globals quiet = *g;
 	Scxd__V1__Response *resp = NULL;
 	Scxd__V1__Config *pb = NULL;
 	struct json_posmap pm = { 0 };
@@ -111,6 +71,7 @@ int cmd_apply(const struct ctl_globals *g, int argc, char **argv)
 	unsigned int confirm = 0;
 	char *text = NULL;
 	size_t len, nparse;
+	struct jw w;
 	int opt, r, rc;
 
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -119,43 +80,47 @@ int cmd_apply(const struct ctl_globals *g, int argc, char **argv)
 			dry = true;
 			break;
 		case 'c':
-			if (parse_u32(optarg, 86400, &confirm) < 0 || confirm == 0) {
-				fprintf(stderr, "scxctl apply: --confirm: seconds from 1 to 86400, not '%s'\n", optarg);
-				return CTL_EXIT_USAGE;
-			}
+			if (parse_u32(optarg, 86400, &confirm) < 0 || confirm == 0)
+				return ctl_report(g, CTL_EXIT_USAGE, "USAGE", "apply",
+						  "--confirm: seconds from 1 to 86400, not '%s'", optarg);
 			break;
 		case 'h':
-			apply_usage(stdout);
-			return CTL_EXIT_OK;
+			return apply_usage(g, stdout, CTL_EXIT_OK);
 		default:
-			apply_usage(stderr);
-			return CTL_EXIT_USAGE;
+			return apply_usage(g, stderr, CTL_EXIT_USAGE);
 		}
 	}
-	if (optind != argc - 1) {
-		apply_usage(stderr);
-		return CTL_EXIT_USAGE;
-	}
+	if (optind != argc - 1)
+		return apply_usage(g, stderr, CTL_EXIT_USAGE);
+	if (dry && confirm)
+		return ctl_report(g, CTL_EXIT_USAGE, "USAGE", "apply", "--dry-run and --confirm do not go together");
 	file = argv[optind];
 	shown = strcmp(file, "-") == 0 ? "<stdin>" : file;
 	r = ctl_read_file(file, &text, &len);
-	if (r < 0) {
-		fprintf(stderr, "scxctl: %s: %s\n", shown, strerror(-r));
-		return CTL_EXIT_USAGE;
-	}
+	if (r < 0)
+		return ctl_report(g, CTL_EXIT_USAGE, "USAGE", shown, "%s", strerror(-r));
 	r = json_parse_config(text, len, &c, &d, &pm);
 	if (r == 0) {
 		nparse = d.n;
 		r = cfg_validate(c, ctl_local_topology(&topo) ? &topo : NULL, 0, &d);
 		json_drop_shadowed(&d, nparse);
 	}
-	(void)ctl_print_problems(shown, &d, &pm, false, &first);
+	if (r == -ENOMEM) {
+		rc = ctl_report(g, CTL_EXIT_FAILED, "INTERNAL", "apply", "out of memory");
+		goto out;
+	}
 	if (r != 0 || d.nr_errors) {
+		if (g->json)
+			problems_json(shown, &d, &remote, &pm, "the config is invalid");
+		else
+			(void)ctl_print_problems(shown, &d, &pm, false, &first);
 		rc = CTL_EXIT_FAILED;
 		goto out;
 	}
+	if (!g->json)
+		(void)ctl_print_problems(shown, &d, &pm, false, &first);   /* warnings */
 	if (pbconv_to_pb(c, &pb) < 0) {
-		rc = CTL_EXIT_FAILED;
+		rc = ctl_report(g, CTL_EXIT_FAILED, "INTERNAL", "apply", "out of memory");
 		goto out;
 	}
 	body.config = pb;
@@ -163,11 +128,11 @@ int cmd_apply(const struct ctl_globals *g, int argc, char **argv)
 	body.confirm_secs = confirm;
 	req.body_case = SCXD__V1__REQUEST__BODY_APPLY;
 	req.apply = &body;
-	rc = rpc_call(g->socket_path, &req, &resp);
+	rc = rpc_roundtrip(g, &req, &resp);
 	if (rc)
 		goto out;
 	/* The agent's own findings, shown where they are in the file. */
-	if (resp->body_case == SCXD__V1__RESPONSE__BODY_APPLY) {
+	if (resp->body_case == SCXD__V1__RESPONSE__BODY_APPLY && resp->apply) {
 		for (size_t i = 0; i < resp->apply->n_problems; i++) {
 			const Scxd__V1__Problem *p = resp->apply->problems[i];
 
@@ -175,20 +140,36 @@ int cmd_apply(const struct ctl_globals *g, int argc, char **argv)
 					 p->message) < 0)
 				break;
 		}
+	}
+	if (g->json && resp->code != SCXD__V1__CODE__OK && remote.n) {
+		/* Refused with problems: they are the document. */
+		problems_json(shown, &d, &remote, &pm, resp->message);
+		quiet.json = false;
+	}
+	if (!g->json) {
 		first = true;
 		(void)ctl_print_problems(shown, &remote, &pm, false, &first);
 	}
-	rc = rpc_exit_code(resp, "apply");
-	if (rc == 0 && resp->body_case == SCXD__V1__RESPONSE__BODY_APPLY) {
-		if (g->json)
-			printf("{\"digest\": \"%s\", \"dry_run\": %s, \"live\": %s, \"confirm_secs\": %u}\n",
-			       resp->apply->digest, dry ? "true" : "false", resp->apply->live ? "true" : "false", confirm);
-		else if (dry)
-			printf("%s: valid for the agent's machine (digest %.12s); nothing applied\n", shown,
-			       resp->apply->digest);
-		else
-			printf("%s: applied%s (digest %.12s)%s%s\n", shown, resp->apply->live ? " live" : "",
-			       resp->apply->digest, confirm ? "; " : "", confirm ? resp->message : "");
+	rc = rpc_check(&quiet, resp, SCXD__V1__RESPONSE__BODY_APPLY, "apply");
+	if (rc)
+		goto out;
+	if (g->json) {
+		jw_begin(&w, stdout);
+		jw_obj(&w, NULL);
+		jw_bool(&w, "ok", true);
+		jw_str(&w, "file", shown);
+		jw_str(&w, "digest", resp->apply->digest);
+		jw_bool(&w, "dry_run", dry);
+		jw_bool(&w, "live", resp->apply->live);
+		jw_uint(&w, "confirm_secs", confirm);
+		jw_uint(&w, "warnings", d.n - d.nr_errors + remote.n - remote.nr_errors);
+		jw_obj_end(&w);
+		jw_end(&w);
+	} else if (dry) {
+		printf("%s: valid for the agent's machine (digest %.12s); nothing applied\n", shown, resp->apply->digest);
+	} else {
+		printf("%s: applied%s (digest %.12s)%s%s\n", shown, resp->apply->live ? " live" : "", resp->apply->digest,
+		       confirm ? "; " : "", confirm ? resp->message : "");
 	}
 out:
 	if (resp)

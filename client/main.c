@@ -18,7 +18,7 @@ static const struct ctl_command commands[] = {
 	  cmd_validate },
 	{ "apply", "FILE [--dry-run] [--confirm SECS]", "apply a config live", cmd_apply },
 	{ "confirm", "", "keep a config applied with --confirm", cmd_confirm },
-	{ "status", "[--watch[=SECS]]", "scheduler, layers, config", cmd_status },
+	{ "status", "[--watch [SECS]]", "scheduler, layers, config", cmd_status },
 	{ "get-config", "", "the applied config as JSON", cmd_get_config },
 	{ "start", "", "attach the persisted config", cmd_start },
 	{ "stop", "", "detach the scheduler", cmd_stop },
@@ -99,6 +99,7 @@ int main(int argc, char **argv)
 
 			/* glibc: optind 0 restarts getopt for the command's own options. */
 			optind = 0;
+			g.command = c->name;
 			return c->run(&g, argc - first, argv + first);
 		}
 	}

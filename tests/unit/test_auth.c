@@ -7,8 +7,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "agent/agent.h"
 #include "agent/auth.h"
+#include "agent/request.h"
 #include "scxd.pb-c.h"
 #include "tests/runner.h"
 
@@ -30,17 +30,24 @@ static void test_role_table(void)
 		{ SCXD__V1__REQUEST__BODY_START, "start", AUTH_WRITE },
 		{ SCXD__V1__REQUEST__BODY_STOP, "stop", AUTH_WRITE },
 	};
-	enum auth_role role = AUTH_READ;
+	size_t nr_bodies = 0;
 
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
-		const char *name = rpc_method(table[i].body, &role);
+		const struct request_method *m = request_method(table[i].body);
 
-		CU_ASSERT_PTR_NOT_NULL_FATAL(name);
-		CU_ASSERT_STRING_EQUAL(name, table[i].name);
-		CU_ASSERT_EQUAL(role, table[i].role);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+		CU_ASSERT_STRING_EQUAL(m->name, table[i].name);
+		CU_ASSERT_EQUAL(m->role, table[i].role);
 	}
-	CU_ASSERT_PTR_NULL(rpc_method(SCXD__V1__REQUEST__BODY__NOT_SET, &role));
-	CU_ASSERT_PTR_NULL(rpc_method(999, &role));
+	CU_ASSERT_PTR_NULL(request_method(SCXD__V1__REQUEST__BODY__NOT_SET));
+	CU_ASSERT_PTR_NULL(request_method(999));
+	/* Every body the protocol defines has a method: a new one cannot slip in without a role. */
+	for (unsigned int f = 0; f < scxd__v1__request__descriptor.n_fields; f++)
+		if (scxd__v1__request__descriptor.fields[f].quantifier_offset != 0) {
+			CU_ASSERT_PTR_NOT_NULL(request_method((int)scxd__v1__request__descriptor.fields[f].id));
+			nr_bodies++;
+		}
+	CU_ASSERT_EQUAL(nr_bodies, sizeof(table) / sizeof(table[0]));
 }
 
 static void test_decisions(void)
