@@ -6,34 +6,53 @@
  * rewrites the maps and bumps the config generation, so an apply never
  * leaves sched_ext; detach destroys the link.
  *
- * This first slice decides comm/pcomm, nice, uid/gid, pid/ppid/tgid,
- * group-leader and kthread matchers in BPF; a config using another
- * matcher is refused with a clear error rather than half applied.
+ * Every interval (tick) it reads the per-layer CPU time BPF measured,
+ * runs the control loop (agent/ctl.h) and writes the CPUs each layer owns
+ * into the BPF object's .bss (layer_cpus, cpu_owner). Cgroup path
+ * matchers are decided here: the cgroup tree is walked, every distinct
+ * CgroupPrefix/Suffix/Contains/Regex term gets a bit, and each cgroup's
+ * bits go to the cgroup_bits map; the tree is walked again when BPF met a
+ * cgroup it did not know, and every CGROUP_RESCAN_SECS to forget removed
+ * ones.
+ *
+ * Matchers BPF cannot decide yet (GPU, hints, CmdJoin, SystemCpuUtilBelow,
+ * DsqInsertBelow) and templates are refused with a clear error rather
+ * than half applied.
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
+#define PCRE2_CODE_UNIT_WIDTH 8
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/capability.h>
+#include <pcre2.h>
 
 #include "agent/backend.h"
+#include "agent/cgroups.h"
 #include "agent/ctl.h"
 #include "bpf/intf.h"
+#include "common/fileio.h"
 #include "common/log.h"
 #include "layered.skel.h"
 
 /* One numbering for the matcher and layer kinds on both sides. */
 _Static_assert((int)CFG_M_CGROUP_PREFIX == (int)SCX_M_CGROUP_PREFIX, "match kinds");
+_Static_assert((int)CFG_M_CGROUP_REGEX == (int)SCX_M_CGROUP_REGEX, "match kinds");
 _Static_assert((int)CFG_M_COMM_PREFIX == (int)SCX_M_COMM_PREFIX, "match kinds");
 _Static_assert((int)CFG_M_PCOMM_PREFIX_EXCLUDE == (int)SCX_M_PCOMM_PREFIX_EXCLUDE, "match kinds");
 _Static_assert((int)CFG_M_NICE_EQUALS == (int)SCX_M_NICE_EQUALS, "match kinds");
 _Static_assert((int)CFG_M_TGID_EQUALS == (int)SCX_M_TGID_EQUALS, "match kinds");
+_Static_assert((int)CFG_M_NSPID_EQUALS == (int)SCX_M_NSPID_EQUALS, "match kinds");
+_Static_assert((int)CFG_M_NS_EQUALS == (int)SCX_M_NS_EQUALS, "match kinds");
 _Static_assert((int)CFG_M_IS_KTHREAD == (int)SCX_M_IS_KTHREAD, "match kinds");
+_Static_assert((int)CFG_M_AVG_RUNTIME == (int)SCX_M_AVG_RUNTIME, "match kinds");
 _Static_assert((int)CFG_M_NUMA_NODE == (int)SCX_M_NUMA_NODE, "match kinds");
 _Static_assert((int)CFG_NR_MATCH_KINDS == (int)SCX_NR_M, "match kinds");
 _Static_assert((int)CFG_KIND_CONFINED == (int)SCX_LAYER_CONFINED, "layer kinds");
@@ -42,24 +61,55 @@ _Static_assert((int)CFG_KIND_OPEN == (int)SCX_LAYER_OPEN, "layer kinds");
 /* The kernel's SCX_EXIT_UNREG: unregistered by us. */
 #define EXIT_UNREG 64
 
+#define EJECT_WINDOW_SECS  120
+#define EJECT_MAX	   5
+#define CGROUP_RESCAN_SECS 10
+
+/* A distinct cgroup term of the config: its bit in cgroup_bits is its index. */
+struct cg_term {
+	enum cfg_match_kind kind;
+	const char *str;        /* borrowed from the config */
+	size_t len;
+	pcre2_code *re;         /* CgroupRegex */
+	pcre2_match_data *md;
+};
+
 struct backend {
 	const struct topo *topo;
+	char *cgroup_root;              /* sysfs_root + /fs/cgroup */
 	struct layered_bpf *skel;
 	struct bpf_link *link;
 	struct bpf_link *rename_link;
-	struct cpumask *masks;
+	struct bpf_link *cgroup_link;
+	const struct cfg *cfg;          /* borrowed: the agent's current config */
+	struct ctl *ctl;
 	size_t nr;
 	bool failed;
 	char reason[400];
+	/* Measurement for the control loop. */
+	struct scx_layer_stats *prev;   /* [SCX_MAX_LAYERS] sums at the last step */
+	struct scx_layer_stats *percpu; /* one lookup's buffer */
+	int nr_possible;
+	double last_step;
+	double last_avgrt;
+	/* Cgroup terms. */
+	struct cg_term terms[SCX_MAX_CGROUP_TERMS];
+	size_t nr_terms;
+	uint64_t seen_misses;
+	double last_scan;
 	/* Ejections: re-attach with backoff, give up after too many in a window. */
-	const struct cfg *cfg;          /* borrowed: the agent's current config */
 	unsigned int ejections;         /* in the current window */
 	time_t window_start;
 	time_t retry_at;                /* 0: no re-attach pending */
 };
 
-#define EJECT_WINDOW_SECS 120
-#define EJECT_MAX	  5
+static double mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -79,16 +129,53 @@ static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list 
 static struct backend *bpf_create(const struct topo *topo, const char *sysfs_root, const char *procfs_root)
 {
 	struct backend *b = calloc(1, sizeof(*b));
+	char path[4096];
+	int n = libbpf_num_possible_cpus();
 
-	(void)sysfs_root;
 	(void)procfs_root;
-	if (b)
-		b->topo = topo;
+	if (!b)
+		return NULL;
+	b->topo = topo;
+	b->nr_possible = n > 0 ? n : 1;
+	b->prev = calloc(SCX_MAX_LAYERS, sizeof(*b->prev));
+	b->percpu = calloc((size_t)b->nr_possible, sizeof(*b->percpu));
+	if (fileio_path(path, sizeof(path), sysfs_root, "fs/cgroup") == 0)
+		b->cgroup_root = strdup(path);
+	if (!b->prev || !b->percpu || !b->cgroup_root) {
+		free(b->prev);
+		free(b->percpu);
+		free(b->cgroup_root);
+		free(b);
+		return NULL;
+	}
 	libbpf_set_print(print_libbpf);
 	return b;
 }
 
-static int bpf_detach(struct backend *b);
+static void terms_free(struct backend *b)
+{
+	for (size_t i = 0; i < b->nr_terms; i++) {
+		pcre2_match_data_free(b->terms[i].md);
+		pcre2_code_free(b->terms[i].re);
+	}
+	b->nr_terms = 0;
+}
+
+static int bpf_detach(struct backend *b)
+{
+	bpf_link__destroy(b->link);
+	b->link = NULL;
+	bpf_link__destroy(b->rename_link);
+	b->rename_link = NULL;
+	bpf_link__destroy(b->cgroup_link);
+	b->cgroup_link = NULL;
+	layered_bpf__destroy(b->skel);
+	b->skel = NULL;
+	ctl_free(b->ctl);
+	b->ctl = NULL;
+	b->nr = 0;
+	return 0;
+}
 
 /* Detach on request: no re-attach pending either. */
 static int bpf_stop(struct backend *b)
@@ -99,47 +186,37 @@ static int bpf_stop(struct backend *b)
 	return bpf_detach(b);
 }
 
-static int bpf_detach(struct backend *b)
-{
-	bpf_link__destroy(b->link);
-	b->link = NULL;
-	bpf_link__destroy(b->rename_link);
-	b->rename_link = NULL;
-	layered_bpf__destroy(b->skel);
-	b->skel = NULL;
-	return 0;
-}
-
 static void bpf_destroy(struct backend *b)
 {
 	if (!b)
 		return;
 	bpf_detach(b);
-	free(b->masks);
+	terms_free(b);
+	free(b->prev);
+	free(b->percpu);
+	free(b->cgroup_root);
 	free(b);
 }
 
 static bool supported(enum cfg_match_kind k)
 {
 	switch (k) {
-	case CFG_M_COMM_PREFIX:
-	case CFG_M_COMM_PREFIX_EXCLUDE:
-	case CFG_M_PCOMM_PREFIX:
-	case CFG_M_PCOMM_PREFIX_EXCLUDE:
-	case CFG_M_NICE_ABOVE:
-	case CFG_M_NICE_BELOW:
-	case CFG_M_NICE_EQUALS:
-	case CFG_M_UID_EQUALS:
-	case CFG_M_GID_EQUALS:
-	case CFG_M_PID_EQUALS:
-	case CFG_M_PPID_EQUALS:
-	case CFG_M_TGID_EQUALS:
-	case CFG_M_IS_GROUP_LEADER:
-	case CFG_M_IS_KTHREAD:
-		return true;
-	default:
+	case CFG_M_CMD_JOIN:
+	case CFG_M_USED_GPU_TID:
+	case CFG_M_USED_GPU_PID:
+	case CFG_M_HINT_EQUALS:
+	case CFG_M_SYSTEM_CPU_UTIL_BELOW:
+	case CFG_M_DSQ_INSERT_BELOW:
 		return false;
+	default:
+		return true;
 	}
+}
+
+static bool is_cgroup_term(enum cfg_match_kind k)
+{
+	return k == CFG_M_CGROUP_PREFIX || k == CFG_M_CGROUP_SUFFIX || k == CFG_M_CGROUP_CONTAINS ||
+	       k == CFG_M_CGROUP_REGEX;
 }
 
 static int check_supported(const struct cfg *c, char *err, size_t errlen)
@@ -162,73 +239,285 @@ static int check_supported(const struct cfg *c, char *err, size_t errlen)
 	return 0;
 }
 
-/* Write the config and its CPU allocation into the maps. */
-static int write_maps(struct backend *b, const struct cfg *c, char *err, size_t errlen)
+/* The bit of cgroup term m, adding it to terms[] (sized for the config) if new; -E2BIG past 64. */
+static int term_bit(struct cg_term *terms, size_t *n, const struct cfg_match *m)
 {
-	struct cpumask *masks = calloc(c->nr_layers ? c->nr_layers : 1, sizeof(*masks));
-	struct scx_layer *sl = calloc(1, sizeof(*sl));
-	int r = 0;
+	for (size_t i = 0; i < *n; i++)
+		if (terms[i].kind == m->kind && terms[i].len == m->len && memcmp(terms[i].str, m->str, m->len) == 0)
+			return (int)i;
+	if (*n >= SCX_MAX_CGROUP_TERMS)
+		return -E2BIG;
+	memset(&terms[*n], 0, sizeof(terms[*n]));
+	terms[*n].kind = m->kind;
+	terms[*n].str = m->str;
+	terms[*n].len = m->len;
+	if (m->kind == CFG_M_CGROUP_REGEX) {
+		PCRE2_SIZE off;
+		int e;
 
-	if (!masks || !sl) {
-		free(masks);
-		free(sl);
+		terms[*n].re = pcre2_compile((PCRE2_SPTR)m->str, m->len, PCRE2_UTF, &e, &off, NULL);
+		terms[*n].md = terms[*n].re ? pcre2_match_data_create_from_pattern(terms[*n].re, NULL) : NULL;
+		if (!terms[*n].md) {
+			pcre2_code_free(terms[*n].re);
+			return -EINVAL;
+		}
+	}
+	return (int)(*n)++;
+}
+
+/* The bits of the cgroup at rel (relative, no slashes around; "" = root). */
+static uint64_t cgroup_bits_of(const struct backend *b, const char *rel, char *buf, size_t size)
+{
+	size_t rlen = strlen(rel), plen, alen;
+	uint64_t bits = 0;
+
+	/* CONFIG.md 5.2: "a/b/" for matching, "/" for the root; regexes see "/sys/fs/cgroup/a/b". */
+	if (rlen + 2 > size)
+		return 0;
+	if (rlen) {
+		memcpy(buf, rel, rlen);
+		buf[rlen] = '/';
+		plen = rlen + 1;
+	} else {
+		buf[0] = '/';
+		plen = 1;
+	}
+	buf[plen] = '\0';
+	for (size_t i = 0; i < b->nr_terms; i++) {
+		const struct cg_term *t = &b->terms[i];
+		bool hit = false;
+
+		switch (t->kind) {
+		case CFG_M_CGROUP_PREFIX:
+			hit = plen >= t->len && memcmp(buf, t->str, t->len) == 0;
+			break;
+		case CFG_M_CGROUP_SUFFIX:
+			hit = plen >= t->len && memcmp(buf + plen - t->len, t->str, t->len) == 0;
+			break;
+		case CFG_M_CGROUP_CONTAINS:
+			hit = t->len == 0 || memmem(buf, plen, t->str, t->len) != NULL;
+			break;
+		default: {
+			char abs[SCX_MAX_PATH + 32];
+
+			alen = (size_t)snprintf(abs, sizeof(abs), "/sys/fs/cgroup%s%s", rlen ? "/" : "", rel);
+			if (alen < sizeof(abs))
+				hit = pcre2_match(t->re, (PCRE2_SPTR)abs, alen, 0, 0, t->md, NULL) >= 0;
+			break;
+		}
+		}
+		if (hit)
+			bits |= 1ULL << i;
+	}
+	return bits;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Walk the cgroup tree and write every cgroup's bits to cgroup_bits,
+ * removing cgroups that are gone; then bump cgroup_gen so tasks that met
+ * an unknown cgroup match again.
+ */
+static void scan_cgroups(struct backend *b)
+{
+	struct cgroup_list cl;
+	char buf[SCX_MAX_PATH + 2];
+	uint64_t *ids = NULL, key, next;
+	size_t updated = 0, removed = 0;
+	int fd, r;
+
+	b->last_scan = mono();
+	b->seen_misses = b->skel->bss->cgroup_misses;
+	if (!b->nr_terms)
+		return;
+	r = cgroups_scan(b->cgroup_root, &cl);
+	if (r < 0) {
+		log_warn("cgroup matchers: walking %s: %s; cgroup terms match nothing", b->cgroup_root, strerror(-r));
+		return;
+	}
+	fd = bpf_map__fd(b->skel->maps.cgroup_bits);
+	ids = calloc(cl.n ? cl.n : 1, sizeof(*ids));
+	for (size_t i = 0; i < cl.n; i++) {
+		uint64_t bits = cgroup_bits_of(b, cl.v[i].path, buf, sizeof(buf));
+
+		if (ids)
+			ids[i] = cl.v[i].id;
+		if (bpf_map_update_elem(fd, &cl.v[i].id, &bits, BPF_ANY) == 0)
+			updated++;
+		else if (errno == E2BIG)
+			break;
+	}
+	if (ids) {
+		qsort(ids, cl.n, sizeof(*ids), cmp_u64);
+		/* Forget cgroups that are gone (restarting the walk after each delete keeps it simple and safe). */
+		for (r = bpf_map_get_next_key(fd, NULL, &key); r == 0; r = bpf_map_get_next_key(fd, &key, &next), key = next)
+			if (!bsearch(&key, ids, cl.n, sizeof(*ids), cmp_u64) && bpf_map_delete_elem(fd, &key) == 0)
+				removed++;
+	}
+	if (updated < cl.n)
+		log_warn("cgroup matchers: only %zu of %zu cgroups fit in the BPF map", updated, cl.n);
+	log_debug("cgroup matchers: %zu cgroups scanned, %zu removed", cl.n, removed);
+	free(ids);
+	cgroups_free(&cl);
+	__atomic_add_fetch(&b->skel->bss->cgroup_gen, 1, __ATOMIC_SEQ_CST);
+}
+
+static void cpus_to_bits(const struct cpumask *m, struct scx_cpus *out)
+{
+	unsigned int cpu;
+
+	memset(out, 0, sizeof(*out));
+	cpumask_for_each_cpu(cpu, m)
+		if (cpu < SCX_MAX_CPUS)
+			out->bits[cpu / 64] |= 1ULL << (cpu % 64);
+}
+
+/* The control loop's allocation into .bss, where BPF reads it. */
+static void push_cpus(struct backend *b)
+{
+	struct layered_bpf__bss *bss = b->skel->bss;
+	__u32 owner[SCX_MAX_CPUS];
+
+	for (size_t cpu = 0; cpu < SCX_MAX_CPUS; cpu++)
+		owner[cpu] = SCX_NO_LAYER;
+	for (size_t i = 0; i < b->nr && i < SCX_MAX_LAYERS; i++) {
+		const struct cpumask *m = ctl_layer_cpus(b->ctl, i);
+		unsigned int cpu;
+
+		cpus_to_bits(m, &bss->layer_cpus[i]);
+		cpumask_for_each_cpu(cpu, m)
+			if (cpu < SCX_MAX_CPUS)
+				owner[cpu] = (__u32)i;
+	}
+	for (size_t cpu = 0; cpu < SCX_MAX_CPUS; cpu++)
+		if (bss->cpu_owner[cpu] != owner[cpu])
+			__atomic_store_n(&bss->cpu_owner[cpu], owner[cpu], __ATOMIC_RELAXED);
+}
+
+static void fill_layer(struct scx_layer *sl, const struct cfg_layer *l, const struct cfg_options *o,
+		       struct cg_term *terms, size_t *nr_terms)
+{
+	memset(sl, 0, sizeof(*sl));
+	sl->kind = (__u32)l->kind;
+	sl->nr_ors = (__u32)l->nr_ors;
+	sl->slice_ns = (l->slice_us ? l->slice_us : o->slice_us) * 1000;
+	sl->min_exec_ns = l->min_exec_us * 1000;
+	sl->weight = l->weight;
+	sl->yield_ignore = (__u32)(l->yield_ignore * SCX_RATIO_ONE + 0.5);
+	sl->flags = (l->fifo ? SCX_LF_FIFO : 0) | (l->preempt ? SCX_LF_PREEMPT : 0) |
+		    (l->preempt_first ? SCX_LF_PREEMPT_FIRST : 0) | (l->protected_ ? SCX_LF_PROTECTED : 0) |
+		    (l->placement == CFG_PLACEMENT_STICKY ? SCX_LF_STICKY : 0);
+	for (size_t j = 0; j < l->nr_ors; j++) {
+		sl->ors[j].nr = (__u32)l->ors[j].n;
+		for (size_t k = 0; k < l->ors[j].n; k++) {
+			const struct cfg_match *m = &l->ors[j].m[k];
+			struct scx_match *sm = &sl->ors[j].m[k];
+
+			sm->kind = (__u32)m->kind;
+			sm->flag = m->flag;
+			sm->ival = m->i;
+			sm->a = m->a;
+			sm->b = m->b;
+			if (is_cgroup_term(m->kind))
+				sm->ival = term_bit(terms, nr_terms, m);
+			else if (m->str)
+				memcpy(sm->str, m->str, m->len < SCX_MAX_COMM ? m->len : SCX_MAX_COMM - 1);
+		}
+	}
+}
+
+/* The cgroup terms of c, each compiled once; -E2BIG past 64 distinct ones, -EINVAL for a bad regex. */
+static int build_terms(const struct cfg *c, struct cg_term *terms, size_t *n, char *err, size_t errlen)
+{
+	*n = 0;
+	for (size_t i = 0; i < c->nr_layers; i++)
+		for (size_t j = 0; j < c->layers[i].nr_ors; j++)
+			for (size_t k = 0; k < c->layers[i].ors[j].n; k++) {
+				const struct cfg_match *m = &c->layers[i].ors[j].m[k];
+				int r;
+
+				if (!is_cgroup_term(m->kind))
+					continue;
+				r = term_bit(terms, n, m);
+				if (r == -E2BIG) {
+					snprintf(err, errlen, "more than %d distinct cgroup matchers; the bpf backend has room for %d",
+						 SCX_MAX_CGROUP_TERMS, SCX_MAX_CGROUP_TERMS);
+					return r;
+				}
+				if (r < 0) {
+					snprintf(err, errlen, "layer \"%s\": cgroup regex does not compile", c->layers[i].name);
+					return r;
+				}
+			}
+	return 0;
+}
+
+/* Write the config into the maps and .bss; tasks match again at their next scheduling event. */
+static int write_config(struct backend *b, const struct cfg *c, char *err, size_t errlen)
+{
+	struct cg_term terms[SCX_MAX_CGROUP_TERMS];
+	struct layered_bpf__bss *bss = b->skel->bss;
+	struct scx_layer *sl = calloc(1, sizeof(*sl));
+	struct ctl *ctl = NULL;
+	size_t nr_terms = 0;
+	bool avgrt = false;
+	int r;
+
+	if (!sl) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	ctl_min_allocation(b->topo, c, masks);
-	for (__u32 i = 0; i < c->nr_layers && r == 0; i++) {
-		const struct cfg_layer *l = &c->layers[i];
-		struct scx_cpus cpus = { 0 };
-		unsigned int cpu;
-
-		memset(sl, 0, sizeof(*sl));
-		sl->kind = (__u32)l->kind;
-		sl->nr_ors = (__u32)l->nr_ors;
-		sl->slice_ns = l->slice_us * 1000;
-		sl->weight = l->weight;
-		sl->fifo = l->fifo;
-		for (size_t j = 0; j < l->nr_ors; j++) {
-			sl->ors[j].nr = (__u32)l->ors[j].n;
-			for (size_t k = 0; k < l->ors[j].n; k++) {
-				const struct cfg_match *m = &l->ors[j].m[k];
-				struct scx_match *sm = &sl->ors[j].m[k];
-
-				sm->kind = (__u32)m->kind;
-				sm->flag = m->flag;
-				sm->ival = m->i;
-				if (m->str)
-					memcpy(sm->str, m->str, m->len < SCX_MAX_COMM ? m->len : SCX_MAX_COMM - 1);
-			}
-		}
-		if (bpf_map__update_elem(b->skel->maps.layers, &i, sizeof(i), sl, sizeof(*sl), BPF_ANY) < 0)
-			r = -errno;
-		cpumask_for_each_cpu(cpu, &masks[i])
-			if (cpu < SCX_MAX_CPUS)
-				cpus.bits[cpu / 64] |= 1ULL << (cpu % 64);
-		if (r == 0 && bpf_map__update_elem(b->skel->maps.layer_cpus, &i, sizeof(i), &cpus, sizeof(cpus), BPF_ANY) < 0)
-			r = -errno;
+	r = build_terms(c, terms, &nr_terms, err, errlen);
+	if (r == 0) {
+		r = ctl_new(b->topo, c, b->ctl && b->nr ? b->ctl : NULL, &ctl);
+		if (r < 0)
+			snprintf(err, errlen, "out of memory");
 	}
-	for (__u32 cpu = 0; cpu < SCX_MAX_CPUS && r == 0; cpu++) {
-		__u32 owner = SCX_NO_LAYER;
+	for (__u32 i = 0; i < c->nr_layers && r == 0; i++) {
+		size_t n = nr_terms;
 
-		for (size_t i = 0; i < c->nr_layers; i++)
-			if (cpumask_test(&masks[i], cpu))
-				owner = (__u32)i;
-		if (bpf_map__update_elem(b->skel->maps.cpu_owner, &cpu, sizeof(cpu), &owner, sizeof(owner), BPF_ANY) < 0)
+		fill_layer(sl, &c->layers[i], &c->opts, terms, &n);
+		for (size_t j = 0; j < c->layers[i].nr_ors; j++)
+			for (size_t k = 0; k < c->layers[i].ors[j].n; k++)
+				avgrt |= c->layers[i].ors[j].m[k].kind == CFG_M_AVG_RUNTIME;
+		if (bpf_map__update_elem(b->skel->maps.layers, &i, sizeof(i), sl, sizeof(*sl), BPF_ANY) < 0) {
 			r = -errno;
+			snprintf(err, errlen, "writing layer %u to the BPF map: %s", i, strerror(-r));
+		}
 	}
 	free(sl);
 	if (r < 0) {
-		free(masks);
-		snprintf(err, errlen, "writing the BPF maps: %s", strerror(-r));
+		for (size_t i = 0; i < nr_terms; i++) {
+			pcre2_match_data_free(terms[i].md);
+			pcre2_code_free(terms[i].re);
+		}
+		ctl_free(ctl);
 		return r;
 	}
-	free(b->masks);
-	b->masks = masks;
+	terms_free(b);
+	memcpy(b->terms, terms, sizeof(terms));
+	b->nr_terms = nr_terms;
+	ctl_free(b->ctl);
+	b->ctl = ctl;
 	b->nr = c->nr_layers;
-	/* Tasks match again at their next scheduling event. */
-	b->skel->bss->nr_layers = (__u32)c->nr_layers;
-	__atomic_add_fetch(&b->skel->bss->cfg_gen, 1, __ATOMIC_SEQ_CST);
+	b->cfg = c;
+	memset(b->prev, 0, SCX_MAX_LAYERS * sizeof(*b->prev));
+	b->last_step = 0;
+	for (size_t n = 0; n < b->topo->nr_nodes && n < SCX_MAX_NUMA_NODES; n++)
+		if (b->topo->nodes[n].id < SCX_MAX_NUMA_NODES)
+			cpus_to_bits(&b->topo->nodes[n].cpus, &bss->node_cpus[b->topo->nodes[n].id]);
+	bss->nr_cpu_ids = b->topo->nr_cpu_ids < SCX_MAX_CPUS ? b->topo->nr_cpu_ids : SCX_MAX_CPUS;
+	bss->has_avgrt = avgrt;
+	push_cpus(b);
+	scan_cgroups(b);
+	bss->nr_layers = (__u32)c->nr_layers;
+	__atomic_add_fetch(&bss->cfg_gen, 1, __ATOMIC_SEQ_CST);
 	return 0;
 }
 
@@ -251,14 +540,16 @@ static int bpf_attach(struct backend *b, const struct cfg *c, char *err, size_t 
 		snprintf(err, errlen, "loading the BPF scheduler: %s (the log says why)", strerror(-r));
 		goto err;
 	}
-	r = write_maps(b, c, err, errlen);
+	r = write_config(b, c, err, errlen);
 	if (r < 0)
 		goto err;
-	/* Renames (exec, prctl) make a task match again. */
+	/* Renames (exec, prctl) and cgroup moves make a task match again. */
 	b->rename_link = bpf_program__attach(b->skel->progs.layered_task_rename);
-	if (!b->rename_link) {
+	b->cgroup_link = b->rename_link ? bpf_program__attach(b->skel->progs.layered_cgroup_attach_task) : NULL;
+	if (!b->rename_link || !b->cgroup_link) {
 		r = -errno;
-		snprintf(err, errlen, "attaching the task_rename tracepoint: %s", strerror(-r));
+		snprintf(err, errlen, "attaching the %s tracepoint: %s", b->rename_link ? "cgroup_attach_task" : "task_rename",
+			 strerror(-r));
 		goto err;
 	}
 	b->link = bpf_map__attach_struct_ops(b->skel->maps.layered_ops);
@@ -268,7 +559,6 @@ static int bpf_attach(struct backend *b, const struct cfg *c, char *err, size_t 
 			 strerror(-r));
 		goto err;
 	}
-	b->cfg = c;
 	b->failed = false;
 	log_info("bpf scheduler scxd_layered attached (%zu layers)", c->nr_layers);
 	return 0;
@@ -285,10 +575,7 @@ static int bpf_update(struct backend *b, const struct cfg *c, char *err, size_t 
 		return r;
 	if (!b->link)
 		return bpf_attach(b, c, err, errlen);
-	r = write_maps(b, c, err, errlen);
-	if (r == 0)
-		b->cfg = c;
-	return r;
+	return write_config(b, c, err, errlen);
 }
 
 static enum backend_state bpf_state(const struct backend *b, char *reason, size_t len)
@@ -307,40 +594,120 @@ static enum backend_state bpf_state(const struct backend *b, char *reason, size_
 
 static int bpf_layer_cpus(const struct backend *b, size_t layer, struct cpumask *ret)
 {
-	if (!b->link || layer >= b->nr)
+	if (!b->link || !b->ctl || layer >= b->nr)
 		return -ENODATA;
-	*ret = b->masks[layer];
+	*ret = *ctl_layer_cpus(b->ctl, layer);
 	return 0;
 }
 
 static int bpf_layer_stats(const struct backend *b, size_t layer, struct backend_layer_stats *ret)
 {
-	struct scx_layer_stats st;
-	__u32 key = (__u32)layer;
+	struct ctl_layer_view v;
+	__s64 n;
 
-	if (!b->link || layer >= b->nr)
+	if (!b->link || !b->ctl || layer >= b->nr || layer >= SCX_MAX_LAYERS)
 		return -ENODATA;
+	ctl_layer_view(b->ctl, layer, &v);
 	memset(ret, 0, sizeof(*ret));
-	ret->nr_cpus = cpumask_weight(&b->masks[layer]);
-	if (bpf_map__lookup_elem(b->skel->maps.layer_stats, &key, sizeof(key), &st, sizeof(st), 0) == 0)
-		ret->nr_tasks = (unsigned int)st.matched;
+	n = __atomic_load_n(&b->skel->bss->layer_nr_tasks[layer], __ATOMIC_RELAXED);
+	ret->nr_tasks = n > 0 ? (unsigned int)n : 0;
+	ret->nr_cpus = v.nr_cpus;
+	ret->util = v.util;
+	ret->load = v.load;
+	ret->target = v.target;
 	return 0;
+}
+
+/* The task context BPF keeps for pid, read through a pidfd. */
+static int task_ctx(const struct backend *b, int pid, struct scx_task_ctx *tc)
+{
+	int pidfd, r = 0;
+
+	if (!b->link)
+		return -ENODATA;
+	if (pid <= 0)
+		return -ESRCH;
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0)
+		return -ESRCH;
+	if (bpf_map__lookup_elem(b->skel->maps.task_ctxs, &pidfd, sizeof(pidfd), tc, sizeof(*tc), 0) < 0)
+		r = errno == ENOENT ? -ESRCH : -errno;
+	close(pidfd);
+	if (r == 0 && (tc->layer == SCX_NO_LAYER || tc->layer >= b->nr))
+		r = -ESRCH;
+	return r;
 }
 
 static int bpf_explain(const struct backend *b, int pid, size_t *ret_layer, char *why, size_t len)
 {
-	struct scx_task_info info;
-	__s32 key = pid;
+	struct scx_task_ctx tc;
+	int r = task_ctx(b, pid, &tc);
 
-	if (!b->link) {
+	if (r == -ENODATA)
 		snprintf(why, len, "the scheduler is not attached");
-		return -ENODATA;
-	}
-	if (bpf_map__lookup_elem(b->skel->maps.task_layers, &key, sizeof(key), &info, sizeof(info), 0) < 0)
-		return -ESRCH;
-	*ret_layer = info.layer;
-	snprintf(why, len, "matched OR block %u", info.or_idx);
+	if (r < 0)
+		return r;
+	*ret_layer = tc.layer;
+	snprintf(why, len, "matched OR block %u; average run %llu us", tc.or_idx,
+		 (unsigned long long)(tc.runtime_avg_ns / 1000));
 	return 0;
+}
+
+static int bpf_match(const struct backend *b, int pid, size_t *ret_layer, size_t *ret_or)
+{
+	struct scx_task_ctx tc;
+	int r = task_ctx(b, pid, &tc);
+
+	if (r < 0)
+		return r;
+	*ret_layer = tc.layer;
+	*ret_or = tc.or_idx;
+	return 0;
+}
+
+/* Sum layer l's per-CPU counters into *ret. */
+static int read_stats(struct backend *b, __u32 l, struct scx_layer_stats *ret)
+{
+	size_t sz = sizeof(*b->percpu) * (size_t)b->nr_possible;
+
+	memset(ret, 0, sizeof(*ret));
+	if (bpf_map__lookup_elem(b->skel->maps.layer_stats, &l, sizeof(l), b->percpu, sz, 0) < 0)
+		return -errno;
+	for (int c = 0; c < b->nr_possible; c++) {
+		const __u64 *src = (const __u64 *)&b->percpu[c];
+		__u64 *dst = (__u64 *)ret;
+
+		for (size_t k = 0; k < sizeof(*ret) / sizeof(__u64); k++)
+			dst[k] += src[k];
+	}
+	return 0;
+}
+
+/* One control-loop step: measure what each layer ran since the last, decide, push. */
+static void control_step(struct backend *b)
+{
+	struct ctl_sample smp[SCX_MAX_LAYERS];
+	double now = mono(), elapsed = now - b->last_step;
+	bool first = b->last_step == 0;
+
+	b->last_step = now;
+	memset(smp, 0, sizeof(smp));
+	for (__u32 i = 0; i < b->nr && i < SCX_MAX_LAYERS; i++) {
+		struct scx_layer_stats st;
+
+		if (read_stats(b, i, &st) < 0)
+			return;
+		if (!first && elapsed > 0) {
+			smp[i].owned = (double)(st.owned_ns - b->prev[i].owned_ns) / 1e9 / elapsed;
+			smp[i].open = (double)(st.open_ns - b->prev[i].open_ns) / 1e9 / elapsed;
+			smp[i].load = smp[i].owned + smp[i].open + (double)(st.wait_ns - b->prev[i].wait_ns) / 1e9 / elapsed;
+		}
+		b->prev[i] = st;
+	}
+	if (first)
+		return;
+	if (ctl_step(b->ctl, smp, (uint64_t)(elapsed * 1e9)))
+		push_cpus(b);
 }
 
 static time_t mono_secs(void)
@@ -352,8 +719,9 @@ static time_t mono_secs(void)
 }
 
 /*
- * The kernel ejected the scheduler (a BPF error, the watchdog, sysrq-S):
- * log its reason and attach again after 1, 2, 4, 8... seconds; after
+ * Every interval: the control loop, cgroup rescans, the AvgRuntime
+ * refresh. And ejections (a BPF error, the watchdog, sysrq-S): log the
+ * kernel's reason and attach again after 1, 2, 4, 8... seconds; after
  * EJECT_MAX ejections within EJECT_WINDOW_SECS give up and report failed
  * until `scxctl start` or an apply.
  */
@@ -363,18 +731,34 @@ static void bpf_tick(struct backend *b)
 	time_t now = mono_secs();
 
 	if (b->retry_at && now >= b->retry_at && b->cfg) {
+		const struct cfg *c = b->cfg;
+
 		b->retry_at = 0;
-		if (bpf_attach(b, b->cfg, err, sizeof(err)) == 0) {
+		if (bpf_attach(b, c, err, sizeof(err)) == 0) {
 			log_warn("bpf scheduler re-attached after ejection %u", b->ejections);
 			b->failed = false;
 		} else {
 			log_error("bpf scheduler: re-attach failed: %s", err);
+			b->cfg = c;
 			b->retry_at = now + (1 << (b->ejections < 6 ? b->ejections : 6));
 		}
 		return;
 	}
-	if (!b->link || !b->skel || b->skel->bss->exit_kind == 0)
+	if (!b->link || !b->skel)
 		return;
+	if (b->skel->bss->exit_kind == 0) {
+		double t = mono();
+
+		control_step(b);
+		if (b->nr_terms && (b->skel->bss->cgroup_misses != b->seen_misses || t - b->last_scan >= CGROUP_RESCAN_SECS))
+			scan_cgroups(b);
+		if (b->skel->bss->has_avgrt && b->cfg &&
+		    (t - b->last_avgrt) * 1000.0 >= (double)b->cfg->opts.layer_refresh_ms_avgruntime) {
+			b->last_avgrt = t;
+			__atomic_add_fetch(&b->skel->bss->avgrt_gen, 1, __ATOMIC_SEQ_CST);
+		}
+		return;
+	}
 	if (b->skel->bss->exit_kind == EXIT_UNREG) {
 		bpf_detach(b);
 		return;
@@ -416,6 +800,7 @@ const struct backend_ops backend_bpf_ops = {
 	.layer_cpus = bpf_layer_cpus,
 	.layer_stats = bpf_layer_stats,
 	.explain = bpf_explain,
+	.match = bpf_match,
 	.tick = bpf_tick,
 	.caps = bpf_caps,
 };

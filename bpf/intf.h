@@ -87,13 +87,35 @@ enum scx_layered_consts {
 	SCX_NO_LAYER = 0xffffffffu,     /* a task not (yet) in a layer; a CPU nobody owns */
 	SCX_LAYER_DSQ_BASE = 0x100,     /* DSQ id of layer i: SCX_LAYER_DSQ_BASE + i */
 	SCX_CPU_WORDS = SCX_MAX_CPUS / 64,
+	SCX_MAX_CGROUP_TERMS = 64,      /* distinct cgroup terms: bits of a cgroup_bits value */
+	SCX_RATIO_ONE = 10000,          /* fractions (yield_ignore, utilization) x 10000 */
 };
 
-/* One condition of an AND block. */
+/* Layer flags (scx_layer.flags). */
+enum scx_layer_flags {
+	SCX_LF_FIFO = 1u << 0,          /* FIFO instead of weighted vtime */
+	SCX_LF_PREEMPT = 1u << 1,       /* may preempt tasks of non-preempt layers */
+	SCX_LF_PREEMPT_FIRST = 1u << 2, /* try the previous CPU before idle ones */
+	SCX_LF_PROTECTED = 1u << 3,     /* owned CPUs never run other layers' tasks */
+	SCX_LF_STICKY = 1u << 4,        /* placement Sticky: stay on the previous CPU */
+};
+
+/*
+ * One condition of an AND block. The argument, by kind:
+ *   CGROUP_PREFIX/SUFFIX/CONTAINS/REGEX  ival: bit in the cgroup's cgroup_bits
+ *   COMM/PCOMM_PREFIX(_EXCLUDE)           str (NUL-terminated)
+ *   NICE_*, UID/GID/PID/TGID/PPID_EQUALS  ival
+ *   NUMA_NODE                             ival: node
+ *   NS_EQUALS                             ival: PID namespace inode
+ *   NSPID_EQUALS                          a: PID namespace inode, b: pid in it
+ *   IS_GROUP_LEADER, IS_KTHREAD           flag (0/1)
+ *   AVG_RUNTIME                           a <= average run time in us < b
+ */
 struct scx_match {
 	__u32 kind;                     /* enum scx_match_kind */
 	__u32 flag;                     /* boolean argument */
 	__s64 ival;                     /* numeric argument */
+	__u64 a, b;                     /* pairs */
 	char str[SCX_MAX_COMM];         /* comm/pcomm prefix, NUL-terminated */
 };
 
@@ -108,32 +130,62 @@ struct scx_layer {
 	__u32 kind;                     /* enum scx_layer_kind */
 	__u32 nr_ors;
 	__u64 slice_ns;
+	__u64 min_exec_ns;              /* charged to vtime at least per run */
 	__u32 weight;
-	__u32 fifo;
+	__u32 flags;                    /* enum scx_layer_flags */
+	__u32 yield_ignore;             /* x SCX_RATIO_ONE; 0: a yield ends the slice */
+	__u32 pad;
 	struct scx_and ors[SCX_MAX_LAYER_MATCH_ORS];
 };
 
-/* CPUs of a layer (map layer_cpus, key = layer index). */
+/* A CPU set (layer_cpus[], node_cpus[] in .bss). */
 struct scx_cpus {
 	__u64 bits[SCX_CPU_WORDS];
 };
 
-/* Counters per layer (map layer_stats), summed by user space. */
+/*
+ * Counters per layer and CPU (per-CPU map layer_stats), summed by user
+ * space: event counts, and nanoseconds for the control loop.
+ */
 struct scx_layer_stats {
 	__u64 matched;                  /* tasks that joined the layer */
-	__u64 enqueued;
+	__u64 enqueued;                 /* queued on the layer's DSQ */
 	__u64 direct;                   /* dispatched straight to an idle CPU */
+	__u64 preempt;                  /* preempted another layer's task */
 	__u64 fallback;                 /* could not run on the layer's CPUs (affinity) */
+	__u64 yielded;                  /* yields honoured (slice shortened or ended) */
+	__u64 owned_ns;                 /* ran on CPUs the layer owns (Open: CPUs nobody owns) */
+	__u64 open_ns;                  /* ran on other CPUs */
+	__u64 wait_ns;                  /* waited on a DSQ before running */
+	__u64 runs;
 };
 
-/* Where a task went and why (map task_layers, key = pid), for explain. */
-struct scx_task_info {
-	__u32 layer;
-	__u32 or_idx;
+/* What runs on a CPU (cpu_cur[] in .bss, private to BPF). */
+struct scx_cpu_cur {
+	__u32 layer;                    /* of the task running there; SCX_NO_LAYER: none */
+	__u32 preempt;                  /* it is a preempt layer's, or a preemptor is on its way */
 };
 
-_Static_assert(sizeof(struct scx_match) == 32, "scx_match layout");
-_Static_assert(sizeof(struct scx_and) == 8 + 32 * SCX_MAX_MATCH_ANDS, "scx_and layout");
+/*
+ * The per-task context (task storage task_ctxs), also read by the agent
+ * through a pidfd for `scxctl explain`.
+ */
+struct scx_task_ctx {
+	__u32 layer;                    /* SCX_NO_LAYER: none yet */
+	__u32 or_idx;                   /* the OR block that matched */
+	__u64 gen;                      /* cfg_gen when matched; 0: match again */
+	__u64 cg_gen;                   /* cgroup_gen when a cgroup was unknown; 0: none was */
+	__u64 rt_gen;                   /* avgrt_gen when matched */
+	__u64 runnable_at;              /* ns, when it last became runnable */
+	__u64 started_at;               /* ns, when it last started running */
+	__u64 runtime_avg_ns;           /* EWMA of the run time per run */
+	__u64 matched_at;               /* ns, when it joined its layer */
+};
+
+_Static_assert(sizeof(struct scx_match) == 48, "scx_match layout");
+_Static_assert(sizeof(struct scx_and) == 8 + 48 * SCX_MAX_MATCH_ANDS, "scx_and layout");
+_Static_assert(sizeof(struct scx_task_ctx) == 64, "scx_task_ctx layout");
+_Static_assert(sizeof(struct scx_layer_stats) == 80, "scx_layer_stats layout");
 _Static_assert(sizeof(struct scx_cpus) == SCX_MAX_CPUS / 8, "scx_cpus layout");
 
 #endif

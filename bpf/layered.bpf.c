@@ -1,49 +1,79 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * scxd_layered: a layered sched_ext scheduler (first slice).
+ * scxd_layered: a layered sched_ext scheduler.
  *
  * Policy: every task belongs to the first layer whose match rule it meets
  * (OR of AND blocks, written by the agent into the `layers` map). Each
- * layer has its own DSQ. A Confined layer's tasks run only on the CPUs the
- * agent gives the layer (`layer_cpus`, `cpu_owner`); Grouped and Open
- * layers' tasks run on any CPU, after the owner's own work. A CPU serves
- * its owner's DSQ first, then the Grouped and Open layers in layer order.
+ * layer has its own DSQ, FIFO or ordered by weighted virtual time. The
+ * agent's control loop gives Confined and Grouped layers CPUs
+ * (`layer_cpus`, `cpu_owner`, rewritten in place every interval) from the
+ * utilization this side measures (`layer_stats`).
+ *
+ * - Confined: its tasks run only on its CPUs, and its DSQ is consumed only
+ *   there. Grouped: its CPUs first, then any idle CPU; any CPU not owned
+ *   by a protected layer pulls its DSQ. Open: owns nothing, runs anywhere.
+ * - A CPU serves its owner's DSQ first, then preempt layers, then the
+ *   other Grouped and Open layers in config order; a protected layer's
+ *   CPUs serve only their owner.
+ * - A preempt layer's task that finds no idle CPU takes one running a
+ *   task of a non-preempt layer (SCX_ENQ_PREEMPT).
  *
  * Invariants:
  * - A task whose allowed CPUs miss its Confined layer's CPUs, and every
  *   per-CPU kernel thread, bypasses the layers (global or local DSQ), so
- *   no task can be stranded by affinity.
- * - A task is matched again whenever the agent changes the config
- *   (`cfg_gen`), when it renames itself (exec, prctl), when its affinity
- *   or its weight (nice) changes.
- * - Nothing here depends on the kernel's config file or on kfuncs beyond
- *   those every sched_ext kernel since the dsq_insert rename has.
+ *   no task can be stranded by affinity or by an empty layer.
+ * - A task is matched again when the agent changes the config
+ *   (`cfg_gen`), when it renames itself (exec, prctl), moves to another
+ *   cgroup, when its affinity or its weight (nice) changes, when the
+ *   agent learns a cgroup it did not know (`cgroup_gen`), and, for
+ *   AvgRuntime, every refresh period (`avgrt_gen`).
+ * - Cgroup path matchers are decided by the agent, which renders every
+ *   cgroup's path and writes one bit per distinct term (`cgroup_bits`,
+ *   keyed by cgroup id); a cgroup not in the map counts as unknown and
+ *   its tasks match again once the agent has scanned it.
+ * - Nothing here depends on the kernel's config file (no CONFIG_ externs);
+ *   optional kfuncs are tested with bpf_ksym_exists().
  *
- * Not yet: cgroup, namespace, GPU, NUMA, hint and runtime matchers (the
- * agent refuses configs that use them), vtime ordering, preemption, the
- * per-layer knobs beyond slice_us.
+ * Not yet: GPU, hint, CmdJoin, utilization and DSQ-insert matchers (the
+ * agent refuses configs that use them), per-LLC DSQs, exclusive,
+ * disallow_*_after_us, cross-NUMA gating, the fallback DSQs.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
+#include "compat.bpf.h"
 #include "intf.h"
 
 char _license[] SEC("license") = "GPL";
 
 #define PF_KTHREAD_FLAG 0x00200000
 #define ERR_NOMEM	12
+#define NSEC_PER_USEC	1000ULL
 
-/* Written by the agent: the number of layers and the config generation. */
+/* Written by the agent. */
 __u32 nr_layers;
-__u64 cfg_gen;
+__u32 nr_cpu_ids;                       /* highest possible CPU + 1 */
+__u64 cfg_gen;                          /* config changed: match again */
+__u64 cgroup_gen;                       /* cgroup_bits rescanned */
+__u64 avgrt_gen;                        /* AvgRuntime refresh period */
+__u32 has_avgrt;                        /* the config has AvgRuntime matchers */
+struct scx_cpus layer_cpus[SCX_MAX_LAYERS];
+struct scx_cpus node_cpus[SCX_MAX_NUMA_NODES];
+__u32 cpu_owner[SCX_MAX_CPUS];          /* owning layer; SCX_NO_LAYER: nobody */
 
-/* Exit information for the agent (kind 0 while running). */
-__s32 exit_kind;
+/* Written here, read by the agent. */
+__u64 cgroup_misses;                    /* lookups of cgroups not in cgroup_bits */
+__s64 layer_nr_tasks[SCX_MAX_LAYERS];
+__s32 exit_kind;                        /* 0 while running */
 __s64 exit_code;
 char exit_reason[128];
 char exit_msg[256];
+
+/* Private. */
+__u64 vtime_now[SCX_MAX_LAYERS];
+struct scx_cpu_cur cpu_cur[SCX_MAX_CPUS];
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -53,45 +83,33 @@ struct {
 } layers SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, SCX_MAX_LAYERS);
-	__type(key, __u32);
-	__type(value, struct scx_cpus);
-} layer_cpus SEC(".maps");
-
-/* Which layer owns each CPU, SCX_NO_LAYER for none. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, SCX_MAX_CPUS);
-	__type(key, __u32);
-	__type(value, __u32);
-} cpu_owner SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, SCX_MAX_LAYERS);
 	__type(key, __u32);
 	__type(value, struct scx_layer_stats);
 } layer_stats SEC(".maps");
 
+/* Cgroup id -> one bit per distinct cgroup term (agent/backend_bpf.c). */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
-	__type(key, __s32);
-	__type(value, struct scx_task_info);
-} task_layers SEC(".maps");
-
-struct task_ctx {
-	__u32 layer;
-	__u64 gen;          /* cfg_gen when matched; 0: match again */
-};
+	__type(key, __u64);
+	__type(value, __u64);
+} cgroup_bits SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
-	__type(value, struct task_ctx);
+	__type(value, struct scx_task_ctx);
 } task_ctxs SEC(".maps");
+
+static __always_inline __u64 now_ns(void)
+{
+	if (bpf_ksym_exists(scx_bpf_now))
+		return scx_bpf_now();
+	return bpf_ktime_get_ns();
+}
 
 static __always_inline bool prefix_of(const char *want, const char *have)
 {
@@ -106,12 +124,65 @@ static __always_inline bool prefix_of(const char *want, const char *have)
 	return true;
 }
 
-static bool match_one(const struct scx_match *m, struct task_struct *p)
+static bool cpu_in(const struct scx_cpus *c, __s32 cpu)
+{
+	__u32 u = (__u32)cpu;
+
+	if (cpu < 0 || u >= SCX_MAX_CPUS)
+		return false;
+	return c->bits[u / 64] & (1ULL << (u % 64));
+}
+
+/* Are all of p's allowed CPUs in c? */
+static bool allowed_within(struct task_struct *p, const struct scx_cpus *c)
+{
+	__s32 cpu;
+
+	bpf_for(cpu, 0, nr_cpu_ids) {
+		if (cpu >= SCX_MAX_CPUS)
+			break;
+		if (bpf_cpumask_test_cpu(cpu, p->cpus_ptr) && !cpu_in(c, cpu))
+			return false;
+	}
+	return true;
+}
+
+/* What one match needs besides the task. */
+struct match_env {
+	__u64 cgid;
+	__u64 runtime_avg_ns;
+	bool cg_miss;                   /* a cgroup term met a cgroup the agent has not scanned */
+};
+
+/* p's PID namespace inode and its pid there. */
+static void pid_ns_of(struct task_struct *p, __u64 *ret_ns, __u64 *ret_nr)
+{
+	struct pid *pid = BPF_CORE_READ(p, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+	struct upid up = {};
+
+	bpf_probe_read_kernel(&up, sizeof(up), &pid->numbers[level & 31]);
+	*ret_ns = BPF_CORE_READ(up.ns, ns.inum);
+	*ret_nr = (__u64)up.nr;
+}
+
+static bool match_one(const struct scx_match *m, struct task_struct *p, struct match_env *env)
 {
 	char comm[SCX_MAX_COMM];
+	__u64 ns, nr, *bits;
 	int nice;
 
 	switch (m->kind) {
+	case SCX_M_CGROUP_PREFIX:
+	case SCX_M_CGROUP_SUFFIX:
+	case SCX_M_CGROUP_CONTAINS:
+	case SCX_M_CGROUP_REGEX:
+		bits = bpf_map_lookup_elem(&cgroup_bits, &env->cgid);
+		if (!bits) {
+			env->cg_miss = true;
+			return false;
+		}
+		return (*bits >> (m->ival & 63)) & 1;
 	case SCX_M_COMM_PREFIX:
 	case SCX_M_COMM_PREFIX_EXCLUDE:
 		bpf_probe_read_kernel_str(comm, sizeof(comm), p->comm);
@@ -139,10 +210,22 @@ static bool match_one(const struct scx_match *m, struct task_struct *p)
 		return BPF_CORE_READ(p, real_parent, tgid) == m->ival;
 	case SCX_M_TGID_EQUALS:
 		return p->tgid == m->ival;
+	case SCX_M_NS_EQUALS:
+		pid_ns_of(p, &ns, &nr);
+		return ns == (__u64)m->ival;
+	case SCX_M_NSPID_EQUALS:
+		pid_ns_of(p, &ns, &nr);
+		return ns == m->a && nr == m->b;
 	case SCX_M_IS_GROUP_LEADER:
 		return (p->pid == p->tgid) == !!m->flag;
 	case SCX_M_IS_KTHREAD:
 		return !!(p->flags & PF_KTHREAD_FLAG) == !!m->flag;
+	case SCX_M_AVG_RUNTIME:
+		return env->runtime_avg_ns / NSEC_PER_USEC >= m->a && env->runtime_avg_ns / NSEC_PER_USEC < m->b;
+	case SCX_M_NUMA_NODE:
+		if (m->ival < 0 || m->ival >= SCX_MAX_NUMA_NODES)
+			return false;
+		return allowed_within(p, &node_cpus[m->ival]);
 	default:
 		/* The agent refuses configs with matchers this version cannot decide. */
 		return false;
@@ -150,7 +233,7 @@ static bool match_one(const struct scx_match *m, struct task_struct *p)
 }
 
 /* The first layer p matches, and the OR block that matched. */
-static __u32 match_layer(struct task_struct *p, __u32 *ret_or)
+static __u32 match_layer(struct task_struct *p, struct match_env *env, __u32 *ret_or)
 {
 	__u32 n = nr_layers, l, o, k;
 
@@ -173,7 +256,7 @@ static __u32 match_layer(struct task_struct *p, __u32 *ret_or)
 			bpf_for(k, 0, SCX_MAX_MATCH_ANDS) {
 				if (k >= and->nr)
 					break;
-				if (!match_one(&and->m[k], p)) {
+				if (!match_one(&and->m[k], p, env)) {
 					all = false;
 					break;
 				}
@@ -187,136 +270,230 @@ static __u32 match_layer(struct task_struct *p, __u32 *ret_or)
 	return SCX_NO_LAYER;
 }
 
-static struct task_ctx *task_ctx_of(struct task_struct *p)
+static struct scx_task_ctx *task_ctx_of(struct task_struct *p)
 {
 	return bpf_task_storage_get(&task_ctxs, p, 0, 0);
 }
 
+static struct scx_layer *layer_of(__u32 l)
+{
+	return bpf_map_lookup_elem(&layers, &l);
+}
+
+static struct scx_layer_stats *stats_of(__u32 l)
+{
+	return bpf_map_lookup_elem(&layer_stats, &l);
+}
+
+static bool needs_match(const struct scx_task_ctx *tc)
+{
+	if (tc->gen != cfg_gen)
+		return true;
+	if (tc->cg_gen && tc->cg_gen != cgroup_gen)
+		return true;
+	return has_avgrt && tc->rt_gen != avgrt_gen;
+}
+
 /* The task's layer, matching it again when the config or the task changed. */
-static __u32 task_layer(struct task_struct *p)
+static __u32 task_layer(struct task_struct *p, struct scx_task_ctx *tc)
 {
-	struct task_ctx *tc = task_ctx_of(p);
-	struct scx_task_info info;
-	__u64 gen = cfg_gen;
-	__u32 or_idx = 0;
+	struct match_env env = {};
+	__u32 l, or_idx = 0;
 
-	if (!tc)
-		return SCX_NO_LAYER;
-	if (tc->gen == gen)
+	if (!needs_match(tc))
 		return tc->layer;
-	tc->layer = match_layer(p, &or_idx);
-	tc->gen = gen;
-	if (tc->layer != SCX_NO_LAYER) {
-		struct scx_layer_stats *st;
-		__u32 key = tc->layer;
-		__s32 pid = p->pid;
-
-		st = bpf_map_lookup_elem(&layer_stats, &key);
-		if (st)
-			__sync_fetch_and_add(&st->matched, 1);
-		info.layer = tc->layer;
-		info.or_idx = or_idx;
-		bpf_map_update_elem(&task_layers, &pid, &info, BPF_ANY);
+	env.cgid = BPF_CORE_READ(p, cgroups, dfl_cgrp, kn, id);
+	env.runtime_avg_ns = tc->runtime_avg_ns;
+	l = match_layer(p, &env, &or_idx);
+	tc->gen = cfg_gen;
+	tc->rt_gen = avgrt_gen;
+	tc->cg_gen = 0;
+	if (env.cg_miss) {
+		/* Ask the agent to scan, and try again once it has. */
+		__sync_fetch_and_add(&cgroup_misses, 1);
+		tc->cg_gen = cgroup_gen + 1;
+		if (tc->layer != SCX_NO_LAYER && tc->layer < nr_layers)
+			return tc->layer;
 	}
-	return tc->layer;
+	tc->or_idx = or_idx;
+	if (l == tc->layer)
+		return l;
+	if (tc->layer < SCX_MAX_LAYERS)
+		__sync_fetch_and_sub(&layer_nr_tasks[tc->layer], 1);
+	tc->layer = l;
+	if (l < SCX_MAX_LAYERS) {
+		struct scx_layer_stats *st = stats_of(l);
+
+		__sync_fetch_and_add(&layer_nr_tasks[l], 1);
+		if (st)
+			st->matched++;
+		tc->matched_at = now_ns();
+		/* A newcomer starts at the layer's current virtual time. */
+		p->scx.dsq_vtime = vtime_now[l];
+	}
+	return l;
 }
 
-static bool cpu_in(const struct scx_cpus *c, __s32 cpu)
-{
-	__u32 u = (__u32)cpu;
-
-	if (cpu < 0 || u >= SCX_MAX_CPUS)
-		return false;
-	return c->bits[u / 64] & (1ULL << (u % 64));
-}
-
-/* An idle CPU of the layer that p may use, claimed; -1 if none. */
+/* An idle CPU among c that p may use, claimed; -1 if none. */
 static __s32 claim_idle(const struct scx_cpus *c, struct task_struct *p, __s32 prev)
 {
-	__s32 cpu;
+	__u32 w, i, words = (nr_cpu_ids + 63) / 64;
 
 	if (cpu_in(c, prev) && bpf_cpumask_test_cpu(prev, p->cpus_ptr) &&
 	    scx_bpf_test_and_clear_cpu_idle(prev))
 		return prev;
-	bpf_for(cpu, 0, SCX_MAX_CPUS) {
-		if (cpu_in(c, cpu) && bpf_cpumask_test_cpu(cpu, p->cpus_ptr) &&
-		    scx_bpf_test_and_clear_cpu_idle(cpu))
-			return cpu;
+	bpf_for(w, 0, SCX_CPU_WORDS) {
+		__u64 bits;
+
+		if (w >= words)
+			break;
+		bits = c->bits[w];
+		bpf_for(i, 0, 64) {
+			__s32 cpu;
+
+			if (!bits)
+				break;
+			cpu = w * 64 + __builtin_ctzll(bits);
+			bits &= bits - 1;
+			if (bpf_cpumask_test_cpu(cpu, p->cpus_ptr) && scx_bpf_test_and_clear_cpu_idle(cpu))
+				return cpu;
+		}
 	}
 	return -1;
 }
 
-/* Can p run anywhere in the layer's CPUs? */
+/* Can p run anywhere in c? */
 static bool fits(const struct scx_cpus *c, struct task_struct *p)
 {
-	__s32 cpu;
+	__u32 w, i, words = (nr_cpu_ids + 63) / 64;
 
-	bpf_for(cpu, 0, SCX_MAX_CPUS) {
-		if (cpu_in(c, cpu) && bpf_cpumask_test_cpu(cpu, p->cpus_ptr))
-			return true;
+	bpf_for(w, 0, SCX_CPU_WORDS) {
+		__u64 bits;
+
+		if (w >= words)
+			break;
+		bits = c->bits[w];
+		bpf_for(i, 0, 64) {
+			if (!bits)
+				break;
+			if (bpf_cpumask_test_cpu(w * 64 + __builtin_ctzll(bits), p->cpus_ptr))
+				return true;
+			bits &= bits - 1;
+		}
 	}
 	return false;
 }
 
-static __u64 layer_slice(__u32 l)
+static __u64 slice_of(const struct scx_layer *layer)
 {
-	struct scx_layer *layer = bpf_map_lookup_elem(&layers, &l);
-
 	return layer && layer->slice_ns ? layer->slice_ns : SCX_SLICE_DFL;
 }
 
-static __u32 layer_kind(__u32 l)
+static __u32 owner_of(__s32 cpu)
 {
-	struct scx_layer *layer = bpf_map_lookup_elem(&layers, &l);
-
-	return layer ? layer->kind : SCX_LAYER_OPEN;
+	if (cpu < 0 || cpu >= SCX_MAX_CPUS)
+		return SCX_NO_LAYER;
+	return cpu_owner[cpu];
 }
 
-static void count(__u32 l, int what)
+static bool owner_protected(__s32 cpu, __u32 l)
 {
-	struct scx_layer_stats *st = bpf_map_lookup_elem(&layer_stats, &l);
+	__u32 o = owner_of(cpu);
+	struct scx_layer *ol;
 
-	if (!st)
+	if (o == SCX_NO_LAYER || o == l)
+		return false;
+	ol = layer_of(o);
+	return ol && (ol->flags & SCX_LF_PROTECTED);
+}
+
+/* Queue p on its layer's DSQ, by vtime unless the layer is FIFO. */
+static void queue_on_layer(struct task_struct *p, __u32 l, const struct scx_layer *layer, __u64 enq_flags)
+{
+	__u64 slice = slice_of(layer), floor;
+
+	if (layer->flags & SCX_LF_FIFO) {
+		scx_bpf_dsq_insert(p, SCX_LAYER_DSQ_BASE + l, slice, enq_flags);
 		return;
-	if (what == 0)
-		__sync_fetch_and_add(&st->enqueued, 1);
-	else if (what == 1)
-		__sync_fetch_and_add(&st->direct, 1);
-	else
-		__sync_fetch_and_add(&st->fallback, 1);
+	}
+	/* A sleeper gets at most one slice of credit. */
+	floor = vtime_now[l & (SCX_MAX_LAYERS - 1)] - slice;
+	if ((__s64)(p->scx.dsq_vtime - floor) < 0)
+		p->scx.dsq_vtime = floor;
+	scx_bpf_dsq_insert_vtime(p, SCX_LAYER_DSQ_BASE + l, slice, p->scx.dsq_vtime, enq_flags);
+}
+
+/*
+ * A preempt layer's task with no idle CPU: take a CPU (its own first)
+ * running a task of a non-preempt layer. Returns true when p was sent
+ * there.
+ */
+static bool try_preempt(struct task_struct *p, __u32 l, const struct scx_layer *layer, __u64 enq_flags)
+{
+	__s32 prev = scx_bpf_task_cpu(p), cpu;
+	bool confined = layer->kind == SCX_LAYER_CONFINED;
+
+	bpf_for(cpu, -1, nr_cpu_ids) {
+		__s32 c = cpu < 0 ? prev : cpu;
+		struct scx_cpu_cur *cc;
+
+		if (c < 0 || c >= SCX_MAX_CPUS || (cpu >= 0 && c == prev))
+			continue;
+		if (!bpf_cpumask_test_cpu(c, p->cpus_ptr))
+			continue;
+		if (confined && !cpu_in(&layer_cpus[l & (SCX_MAX_LAYERS - 1)], c))
+			continue;
+		if (owner_protected(c, l))
+			continue;
+		cc = &cpu_cur[c];
+		if (cc->layer == SCX_NO_LAYER || cc->preempt)
+			continue;
+		/* Claim it, so that two preemptors do not pick the same CPU. */
+		if (__sync_val_compare_and_swap(&cc->preempt, 0, 1) != 0)
+			continue;
+		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL_ON | c, slice_of(layer), enq_flags | SCX_ENQ_PREEMPT);
+		return true;
+	}
+	return false;
 }
 
 SEC("struct_ops/layered_select_cpu")
 s32 BPF_PROG(layered_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wake_flags)
 {
-	__u32 l = task_layer(p);
-	struct scx_cpus *c;
+	struct scx_task_ctx *tc = task_ctx_of(p);
+	struct scx_layer_stats *st;
+	struct scx_layer *layer;
 	bool is_idle = false;
+	__u32 l;
 	s32 cpu;
 
-	if (l != SCX_NO_LAYER && layer_kind(l) != SCX_LAYER_OPEN) {
-		c = bpf_map_lookup_elem(&layer_cpus, &l);
-		if (c) {
-			cpu = claim_idle(c, p, prev_cpu);
-			if (cpu >= 0) {
-				count(l, 1);
-				scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, layer_slice(l), 0);
-				return cpu;
-			}
-			if (layer_kind(l) == SCX_LAYER_CONFINED)
-				return prev_cpu;
+	if (!tc)
+		return prev_cpu;
+	l = task_layer(p, tc);
+	layer = l < SCX_MAX_LAYERS ? layer_of(l) : NULL;
+	if (!layer)
+		return scx_bpf_select_cpu_dfl(p, prev_cpu, wake_flags, &is_idle);
+	st = stats_of(l);
+	if (layer->flags & SCX_LF_STICKY)
+		return prev_cpu;
+	if (layer->kind != SCX_LAYER_OPEN) {
+		cpu = claim_idle(&layer_cpus[l & (SCX_MAX_LAYERS - 1)], p, prev_cpu);
+		if (cpu >= 0) {
+			if (st)
+				st->direct++;
+			scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, slice_of(layer), 0);
+			return cpu;
 		}
+		/* Confined: its CPUs are busy; wait in its DSQ (enqueue). */
+		if (layer->kind == SCX_LAYER_CONFINED)
+			return prev_cpu;
 	}
 	cpu = scx_bpf_select_cpu_dfl(p, prev_cpu, wake_flags, &is_idle);
-	if (is_idle && l != SCX_NO_LAYER) {
-		__u32 key = cpu;
-		__u32 *owner = bpf_map_lookup_elem(&cpu_owner, &key);
-
-		/* An idle CPU nobody owns: run there at once. */
-		if (owner && *owner == SCX_NO_LAYER) {
-			count(l, 1);
-			scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, layer_slice(l), 0);
-		}
+	/* An idle CPU whose owner does not keep it to itself: run there at once. */
+	if (is_idle && !owner_protected(cpu, l)) {
+		if (st)
+			st->direct++;
+		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, slice_of(layer), 0);
 	}
 	return cpu;
 }
@@ -324,8 +501,10 @@ s32 BPF_PROG(layered_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wake_f
 SEC("struct_ops/layered_enqueue")
 void BPF_PROG(layered_enqueue, struct task_struct *p, u64 enq_flags)
 {
-	__u32 l = task_layer(p);
-	struct scx_cpus *c;
+	struct scx_task_ctx *tc = task_ctx_of(p);
+	struct scx_layer_stats *st;
+	struct scx_layer *layer;
+	__u32 l;
 	s32 cpu;
 
 	/* Per-CPU kernel threads run where they must, before anything else. */
@@ -333,77 +512,235 @@ void BPF_PROG(layered_enqueue, struct task_struct *p, u64 enq_flags)
 		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, SCX_SLICE_DFL, enq_flags);
 		return;
 	}
-	if (l == SCX_NO_LAYER || l >= SCX_MAX_LAYERS) {
+	l = tc ? task_layer(p, tc) : SCX_NO_LAYER;
+	layer = l < SCX_MAX_LAYERS ? layer_of(l) : NULL;
+	if (!layer) {
 		scx_bpf_dsq_insert(p, SCX_DSQ_GLOBAL, SCX_SLICE_DFL, enq_flags);
 		return;
 	}
-	c = bpf_map_lookup_elem(&layer_cpus, &l);
-	if (layer_kind(l) == SCX_LAYER_CONFINED && (!c || !fits(c, p))) {
-		/* Its affinity misses the layer's CPUs: never strand it. */
-		count(l, 2);
-		scx_bpf_dsq_insert(p, SCX_DSQ_GLOBAL, layer_slice(l), enq_flags);
+	st = stats_of(l);
+	if (layer->kind == SCX_LAYER_CONFINED && !fits(&layer_cpus[l & (SCX_MAX_LAYERS - 1)], p)) {
+		/* Its affinity misses the layer's CPUs (or it has none yet): never strand it. */
+		if (st)
+			st->fallback++;
+		scx_bpf_dsq_insert(p, SCX_DSQ_GLOBAL, slice_of(layer), enq_flags);
 		return;
 	}
-	count(l, 0);
-	scx_bpf_dsq_insert(p, SCX_LAYER_DSQ_BASE + l, layer_slice(l), enq_flags);
-	if (c && layer_kind(l) != SCX_LAYER_OPEN) {
-		cpu = claim_idle(c, p, scx_bpf_task_cpu(p));
+	if ((layer->flags & SCX_LF_PREEMPT) && try_preempt(p, l, layer, enq_flags)) {
+		if (st)
+			st->preempt++;
+		return;
+	}
+	if (st)
+		st->enqueued++;
+	queue_on_layer(p, l, layer, enq_flags);
+	if (layer->kind != SCX_LAYER_OPEN) {
+		cpu = claim_idle(&layer_cpus[l & (SCX_MAX_LAYERS - 1)], p, scx_bpf_task_cpu(p));
 		if (cpu >= 0)
 			scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
 	}
 }
 
+static bool consume(__u32 l)
+{
+	return scx_bpf_dsq_move_to_local(SCX_LAYER_DSQ_BASE + l);
+}
+
 SEC("struct_ops/layered_dispatch")
 void BPF_PROG(layered_dispatch, s32 cpu, struct task_struct *prev)
 {
-	__u32 key = cpu, n = nr_layers, l;
-	__u32 *owner = bpf_map_lookup_elem(&cpu_owner, &key);
+	__u32 n = nr_layers, owner = owner_of(cpu), pass, l;
+	struct scx_layer *ol = owner < SCX_MAX_LAYERS ? layer_of(owner) : NULL;
 
-	if (owner && *owner < SCX_MAX_LAYERS && scx_bpf_dsq_move_to_local(SCX_LAYER_DSQ_BASE + *owner))
+	if (ol && consume(owner))
 		return;
-	bpf_for(l, 0, SCX_MAX_LAYERS) {
-		if (l >= n)
-			break;
-		if (layer_kind(l) == SCX_LAYER_CONFINED)
-			continue;
-		if (scx_bpf_dsq_move_to_local(SCX_LAYER_DSQ_BASE + l))
-			return;
+	if (ol && (ol->flags & SCX_LF_PROTECTED))
+		return;
+	/* Preempt layers first, then the rest; Confined DSQs only on their own CPUs. */
+	bpf_for(pass, 0, 2) {
+		bpf_for(l, 0, SCX_MAX_LAYERS) {
+			struct scx_layer *layer;
+
+			if (l >= n)
+				break;
+			layer = layer_of(l);
+			if (!layer || layer->kind == SCX_LAYER_CONFINED || l == owner)
+				continue;
+			if (!!(layer->flags & SCX_LF_PREEMPT) != (pass == 0))
+				continue;
+			if (consume(l))
+				return;
+		}
 	}
+}
+
+SEC("struct_ops/layered_runnable")
+void BPF_PROG(layered_runnable, struct task_struct *p, u64 enq_flags)
+{
+	struct scx_task_ctx *tc = task_ctx_of(p);
+
+	if (tc)
+		tc->runnable_at = now_ns();
+}
+
+SEC("struct_ops/layered_running")
+void BPF_PROG(layered_running, struct task_struct *p)
+{
+	struct scx_task_ctx *tc = task_ctx_of(p);
+	__s32 cpu = scx_bpf_task_cpu(p);
+	struct scx_layer_stats *st;
+	struct scx_layer *layer;
+	__u64 now = now_ns();
+	__u32 l;
+
+	if (!tc || cpu < 0 || cpu >= SCX_MAX_CPUS)
+		return;
+	tc->started_at = now;
+	l = tc->layer;
+	layer = l < SCX_MAX_LAYERS ? layer_of(l) : NULL;
+	cpu_cur[cpu].layer = layer ? l : SCX_NO_LAYER;
+	cpu_cur[cpu].preempt = layer && (layer->flags & SCX_LF_PREEMPT);
+	if (!layer)
+		return;
+	st = stats_of(l);
+	if (st) {
+		st->runs++;
+		if (tc->runnable_at && now > tc->runnable_at)
+			st->wait_ns += now - tc->runnable_at;
+	}
+	tc->runnable_at = 0;
+	if (!(layer->flags & SCX_LF_FIFO) && (__s64)(p->scx.dsq_vtime - vtime_now[l & (SCX_MAX_LAYERS - 1)]) > 0)
+		vtime_now[l & (SCX_MAX_LAYERS - 1)] = p->scx.dsq_vtime;
+}
+
+/* Charge the time p ran since it started (or since the last charge). */
+static void account(struct task_struct *p, struct scx_task_ctx *tc, __u64 now, bool stopping)
+{
+	__s32 cpu = scx_bpf_task_cpu(p);
+	struct scx_layer_stats *st;
+	struct scx_layer *layer;
+	__u64 used, charge;
+	__u32 l = tc->layer, owner;
+
+	if (!tc->started_at || now <= tc->started_at)
+		return;
+	used = now - tc->started_at;
+	tc->started_at = now;
+	layer = l < SCX_MAX_LAYERS ? layer_of(l) : NULL;
+	if (!layer)
+		return;
+	st = stats_of(l);
+	owner = owner_of(cpu);
+	if (st) {
+		if (layer->kind == SCX_LAYER_OPEN ? owner == SCX_NO_LAYER : owner == l)
+			st->owned_ns += used;
+		else
+			st->open_ns += used;
+	}
+	if (!(layer->flags & SCX_LF_FIFO)) {
+		charge = used;
+		if (stopping && charge < layer->min_exec_ns)
+			charge = layer->min_exec_ns;
+		p->scx.dsq_vtime += charge * 100 / (p->scx.weight ? p->scx.weight : 100);
+	}
+}
+
+SEC("struct_ops/layered_tick")
+void BPF_PROG(layered_tick, struct task_struct *p)
+{
+	struct scx_task_ctx *tc = task_ctx_of(p);
+
+	if (tc)
+		account(p, tc, now_ns(), false);
+}
+
+SEC("struct_ops/layered_stopping")
+void BPF_PROG(layered_stopping, struct task_struct *p, bool runnable)
+{
+	struct scx_task_ctx *tc = task_ctx_of(p);
+	__s32 cpu = scx_bpf_task_cpu(p);
+	__u64 now = now_ns(), ran;
+
+	if (cpu >= 0 && cpu < SCX_MAX_CPUS) {
+		cpu_cur[cpu].layer = SCX_NO_LAYER;
+		cpu_cur[cpu].preempt = 0;
+	}
+	if (!tc)
+		return;
+	ran = tc->started_at && now > tc->started_at ? now - tc->started_at : 0;
+	account(p, tc, now, true);
+	/* Run time per run: an EWMA with weight 1/4 for the newest. */
+	tc->runtime_avg_ns = (tc->runtime_avg_ns * 3 + ran) / 4;
+	tc->started_at = 0;
+	/* Still runnable (slice over, preempted): it waits again from now. */
+	if (runnable)
+		tc->runnable_at = now;
+}
+
+SEC("struct_ops/layered_yield")
+bool BPF_PROG(layered_yield, struct task_struct *from, struct task_struct *to)
+{
+	struct scx_task_ctx *tc = task_ctx_of(from);
+	struct scx_layer *layer = tc && tc->layer < SCX_MAX_LAYERS ? layer_of(tc->layer) : NULL;
+	struct scx_layer_stats *st;
+	__u64 step;
+
+	if (!layer) {
+		from->scx.slice = 0;
+		return false;
+	}
+	/* yield_ignore: a yield takes slice x (1 - yield_ignore) off the slice; 1.0 ignores it. */
+	step = slice_of(layer) * (SCX_RATIO_ONE - layer->yield_ignore) / SCX_RATIO_ONE;
+	if (!step)
+		return false;
+	st = stats_of(tc->layer);
+	if (st)
+		st->yielded++;
+	from->scx.slice = from->scx.slice > step ? from->scx.slice - step : 0;
+	return false;
+}
+
+static void rematch(struct task_struct *p)
+{
+	struct scx_task_ctx *tc = task_ctx_of(p);
+
+	if (tc)
+		tc->gen = 0;
 }
 
 SEC("struct_ops/layered_set_cpumask")
 void BPF_PROG(layered_set_cpumask, struct task_struct *p, const struct cpumask *cpumask)
 {
-	struct task_ctx *tc = task_ctx_of(p);
-
-	if (tc)
-		tc->gen = 0;
+	rematch(p);
 }
 
 SEC("struct_ops/layered_set_weight")
 void BPF_PROG(layered_set_weight, struct task_struct *p, u32 weight)
 {
-	struct task_ctx *tc = task_ctx_of(p);
-
-	if (tc)
-		tc->gen = 0;
+	rematch(p);
 }
 
 /* A rename (exec, prctl PR_SET_NAME) may change the comm matchers' answer. */
 SEC("tp_btf/task_rename")
 int BPF_PROG(layered_task_rename, struct task_struct *p, const char *buf)
 {
-	struct task_ctx *tc = bpf_task_storage_get(&task_ctxs, p, 0, 0);
+	rematch(p);
+	return 0;
+}
 
-	if (tc)
-		tc->gen = 0;
+/* A move to another cgroup may change the cgroup matchers' answer. */
+SEC("tp_btf/cgroup_attach_task")
+int BPF_PROG(layered_cgroup_attach_task, struct cgroup *dst, const char *path, struct task_struct *p,
+	     bool threadgroup)
+{
+	rematch(p);
 	return 0;
 }
 
 SEC("struct_ops/layered_init_task")
 s32 BPF_PROG(layered_init_task, struct task_struct *p, struct scx_init_task_args *args)
 {
-	struct task_ctx *tc;
+	struct scx_task_ctx *tc;
 
 	tc = bpf_task_storage_get(&task_ctxs, p, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!tc)
@@ -416,9 +753,10 @@ s32 BPF_PROG(layered_init_task, struct task_struct *p, struct scx_init_task_args
 SEC("struct_ops/layered_exit_task")
 void BPF_PROG(layered_exit_task, struct task_struct *p, struct scx_exit_task_args *args)
 {
-	__s32 pid = p->pid;
+	struct scx_task_ctx *tc = task_ctx_of(p);
 
-	bpf_map_delete_elem(&task_layers, &pid);
+	if (tc && tc->layer < SCX_MAX_LAYERS)
+		__sync_fetch_and_sub(&layer_nr_tasks[tc->layer], 1);
 }
 
 SEC("struct_ops.s/layered_init")
@@ -449,6 +787,11 @@ struct sched_ext_ops layered_ops = {
 	.select_cpu = (void *)layered_select_cpu,
 	.enqueue = (void *)layered_enqueue,
 	.dispatch = (void *)layered_dispatch,
+	.runnable = (void *)layered_runnable,
+	.running = (void *)layered_running,
+	.stopping = (void *)layered_stopping,
+	.tick = (void *)layered_tick,
+	.yield = (void *)layered_yield,
 	.set_cpumask = (void *)layered_set_cpumask,
 	.set_weight = (void *)layered_set_weight,
 	.init_task = (void *)layered_init_task,
