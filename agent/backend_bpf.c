@@ -28,11 +28,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PCRE2_CODE_UNIT_WIDTH 8
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/capability.h>
-#include <pcre2.h>
 
 #include "agent/backend.h"
 #include "agent/cgroups.h"
@@ -65,15 +63,6 @@ _Static_assert((int)CFG_KIND_OPEN == (int)SCX_LAYER_OPEN, "layer kinds");
 #define EJECT_MAX	   5
 #define CGROUP_RESCAN_SECS 10
 
-/* A distinct cgroup term of the config: its bit in cgroup_bits is its index. */
-struct cg_term {
-	enum cfg_match_kind kind;
-	const char *str;        /* borrowed from the config */
-	size_t len;
-	pcre2_code *re;         /* CgroupRegex */
-	pcre2_match_data *md;
-};
-
 struct backend {
 	const struct topo *topo;
 	char *cgroup_root;              /* sysfs_root + /fs/cgroup */
@@ -93,8 +82,7 @@ struct backend {
 	double last_step;
 	double last_avgrt;
 	/* Cgroup terms. */
-	struct cg_term terms[SCX_MAX_CGROUP_TERMS];
-	size_t nr_terms;
+	struct cgroup_terms terms;
 	uint64_t seen_misses;
 	double last_scan;
 	/* Ejections: re-attach with backoff, give up after too many in a window. */
@@ -152,15 +140,6 @@ static struct backend *bpf_create(const struct topo *topo, const char *sysfs_roo
 	return b;
 }
 
-static void terms_free(struct backend *b)
-{
-	for (size_t i = 0; i < b->nr_terms; i++) {
-		pcre2_match_data_free(b->terms[i].md);
-		pcre2_code_free(b->terms[i].re);
-	}
-	b->nr_terms = 0;
-}
-
 static int bpf_detach(struct backend *b)
 {
 	bpf_link__destroy(b->link);
@@ -191,7 +170,7 @@ static void bpf_destroy(struct backend *b)
 	if (!b)
 		return;
 	bpf_detach(b);
-	terms_free(b);
+	cgroup_terms_free(&b->terms);
 	free(b->prev);
 	free(b->percpu);
 	free(b->cgroup_root);
@@ -211,12 +190,6 @@ static bool supported(enum cfg_match_kind k)
 	default:
 		return true;
 	}
-}
-
-static bool is_cgroup_term(enum cfg_match_kind k)
-{
-	return k == CFG_M_CGROUP_PREFIX || k == CFG_M_CGROUP_SUFFIX || k == CFG_M_CGROUP_CONTAINS ||
-	       k == CFG_M_CGROUP_REGEX;
 }
 
 static int check_supported(const struct cfg *c, char *err, size_t errlen)
@@ -239,79 +212,6 @@ static int check_supported(const struct cfg *c, char *err, size_t errlen)
 	return 0;
 }
 
-/* The bit of cgroup term m, adding it to terms[] (sized for the config) if new; -E2BIG past 64. */
-static int term_bit(struct cg_term *terms, size_t *n, const struct cfg_match *m)
-{
-	for (size_t i = 0; i < *n; i++)
-		if (terms[i].kind == m->kind && terms[i].len == m->len && memcmp(terms[i].str, m->str, m->len) == 0)
-			return (int)i;
-	if (*n >= SCX_MAX_CGROUP_TERMS)
-		return -E2BIG;
-	memset(&terms[*n], 0, sizeof(terms[*n]));
-	terms[*n].kind = m->kind;
-	terms[*n].str = m->str;
-	terms[*n].len = m->len;
-	if (m->kind == CFG_M_CGROUP_REGEX) {
-		PCRE2_SIZE off;
-		int e;
-
-		terms[*n].re = pcre2_compile((PCRE2_SPTR)m->str, m->len, PCRE2_UTF, &e, &off, NULL);
-		terms[*n].md = terms[*n].re ? pcre2_match_data_create_from_pattern(terms[*n].re, NULL) : NULL;
-		if (!terms[*n].md) {
-			pcre2_code_free(terms[*n].re);
-			return -EINVAL;
-		}
-	}
-	return (int)(*n)++;
-}
-
-/* The bits of the cgroup at rel (relative, no slashes around; "" = root). */
-static uint64_t cgroup_bits_of(const struct backend *b, const char *rel, char *buf, size_t size)
-{
-	size_t rlen = strlen(rel), plen, alen;
-	uint64_t bits = 0;
-
-	/* CONFIG.md 5.2: "a/b/" for matching, "/" for the root; regexes see "/sys/fs/cgroup/a/b". */
-	if (rlen + 2 > size)
-		return 0;
-	if (rlen) {
-		memcpy(buf, rel, rlen);
-		buf[rlen] = '/';
-		plen = rlen + 1;
-	} else {
-		buf[0] = '/';
-		plen = 1;
-	}
-	buf[plen] = '\0';
-	for (size_t i = 0; i < b->nr_terms; i++) {
-		const struct cg_term *t = &b->terms[i];
-		bool hit = false;
-
-		switch (t->kind) {
-		case CFG_M_CGROUP_PREFIX:
-			hit = plen >= t->len && memcmp(buf, t->str, t->len) == 0;
-			break;
-		case CFG_M_CGROUP_SUFFIX:
-			hit = plen >= t->len && memcmp(buf + plen - t->len, t->str, t->len) == 0;
-			break;
-		case CFG_M_CGROUP_CONTAINS:
-			hit = t->len == 0 || memmem(buf, plen, t->str, t->len) != NULL;
-			break;
-		default: {
-			char abs[SCX_MAX_PATH + 32];
-
-			alen = (size_t)snprintf(abs, sizeof(abs), "/sys/fs/cgroup%s%s", rlen ? "/" : "", rel);
-			if (alen < sizeof(abs))
-				hit = pcre2_match(t->re, (PCRE2_SPTR)abs, alen, 0, 0, t->md, NULL) >= 0;
-			break;
-		}
-		}
-		if (hit)
-			bits |= 1ULL << i;
-	}
-	return bits;
-}
-
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -327,14 +227,13 @@ static int cmp_u64(const void *a, const void *b)
 static void scan_cgroups(struct backend *b)
 {
 	struct cgroup_list cl;
-	char buf[SCX_MAX_PATH + 2];
 	uint64_t *ids = NULL, key, next;
 	size_t updated = 0, removed = 0;
 	int fd, r;
 
 	b->last_scan = mono();
 	b->seen_misses = b->skel->bss->cgroup_misses;
-	if (!b->nr_terms)
+	if (!b->terms.n)
 		return;
 	r = cgroups_scan(b->cgroup_root, &cl);
 	if (r < 0) {
@@ -344,7 +243,7 @@ static void scan_cgroups(struct backend *b)
 	fd = bpf_map__fd(b->skel->maps.cgroup_bits);
 	ids = calloc(cl.n ? cl.n : 1, sizeof(*ids));
 	for (size_t i = 0; i < cl.n; i++) {
-		uint64_t bits = cgroup_bits_of(b, cl.v[i].path, buf, sizeof(buf));
+		uint64_t bits = cgroup_terms_bits(&b->terms, cl.v[i].path);
 
 		if (ids)
 			ids[i] = cl.v[i].id;
@@ -401,7 +300,7 @@ static void push_cpus(struct backend *b)
 }
 
 static void fill_layer(struct scx_layer *sl, const struct cfg_layer *l, const struct cfg_options *o,
-		       struct cg_term *terms, size_t *nr_terms)
+		       const struct cgroup_terms *terms)
 {
 	memset(sl, 0, sizeof(*sl));
 	sl->kind = (__u32)l->kind;
@@ -424,48 +323,21 @@ static void fill_layer(struct scx_layer *sl, const struct cfg_layer *l, const st
 			sm->ival = m->i;
 			sm->a = m->a;
 			sm->b = m->b;
-			if (is_cgroup_term(m->kind))
-				sm->ival = term_bit(terms, nr_terms, m);
+			if (cgroup_term_kind(m->kind))
+				sm->ival = cgroup_terms_find(terms, m);
 			else if (m->str)
 				memcpy(sm->str, m->str, m->len < SCX_MAX_COMM ? m->len : SCX_MAX_COMM - 1);
 		}
 	}
 }
 
-/* The cgroup terms of c, each compiled once; -E2BIG past 64 distinct ones, -EINVAL for a bad regex. */
-static int build_terms(const struct cfg *c, struct cg_term *terms, size_t *n, char *err, size_t errlen)
-{
-	*n = 0;
-	for (size_t i = 0; i < c->nr_layers; i++)
-		for (size_t j = 0; j < c->layers[i].nr_ors; j++)
-			for (size_t k = 0; k < c->layers[i].ors[j].n; k++) {
-				const struct cfg_match *m = &c->layers[i].ors[j].m[k];
-				int r;
-
-				if (!is_cgroup_term(m->kind))
-					continue;
-				r = term_bit(terms, n, m);
-				if (r == -E2BIG) {
-					snprintf(err, errlen, "more than %d distinct cgroup matchers; the bpf backend has room for %d",
-						 SCX_MAX_CGROUP_TERMS, SCX_MAX_CGROUP_TERMS);
-					return r;
-				}
-				if (r < 0) {
-					snprintf(err, errlen, "layer \"%s\": cgroup regex does not compile", c->layers[i].name);
-					return r;
-				}
-			}
-	return 0;
-}
-
 /* Write the config into the maps and .bss; tasks match again at their next scheduling event. */
 static int write_config(struct backend *b, const struct cfg *c, char *err, size_t errlen)
 {
-	struct cg_term terms[SCX_MAX_CGROUP_TERMS];
+	struct cgroup_terms terms;
 	struct layered_bpf__bss *bss = b->skel->bss;
 	struct scx_layer *sl = calloc(1, sizeof(*sl));
 	struct ctl *ctl = NULL;
-	size_t nr_terms = 0;
 	bool avgrt = false;
 	int r;
 
@@ -473,16 +345,14 @@ static int write_config(struct backend *b, const struct cfg *c, char *err, size_
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	r = build_terms(c, terms, &nr_terms, err, errlen);
+	r = cgroup_terms_build(&terms, c, err, errlen);
 	if (r == 0) {
 		r = ctl_new(b->topo, c, b->ctl && b->nr ? b->ctl : NULL, &ctl);
 		if (r < 0)
 			snprintf(err, errlen, "out of memory");
 	}
 	for (__u32 i = 0; i < c->nr_layers && r == 0; i++) {
-		size_t n = nr_terms;
-
-		fill_layer(sl, &c->layers[i], &c->opts, terms, &n);
+		fill_layer(sl, &c->layers[i], &c->opts, &terms);
 		for (size_t j = 0; j < c->layers[i].nr_ors; j++)
 			for (size_t k = 0; k < c->layers[i].ors[j].n; k++)
 				avgrt |= c->layers[i].ors[j].m[k].kind == CFG_M_AVG_RUNTIME;
@@ -493,16 +363,12 @@ static int write_config(struct backend *b, const struct cfg *c, char *err, size_
 	}
 	free(sl);
 	if (r < 0) {
-		for (size_t i = 0; i < nr_terms; i++) {
-			pcre2_match_data_free(terms[i].md);
-			pcre2_code_free(terms[i].re);
-		}
+		cgroup_terms_free(&terms);
 		ctl_free(ctl);
 		return r;
 	}
-	terms_free(b);
-	memcpy(b->terms, terms, sizeof(terms));
-	b->nr_terms = nr_terms;
+	cgroup_terms_free(&b->terms);
+	b->terms = terms;
 	ctl_free(b->ctl);
 	b->ctl = ctl;
 	b->nr = c->nr_layers;
@@ -750,7 +616,7 @@ static void bpf_tick(struct backend *b)
 		double t = mono();
 
 		control_step(b);
-		if (b->nr_terms && (b->skel->bss->cgroup_misses != b->seen_misses || t - b->last_scan >= CGROUP_RESCAN_SECS))
+		if (b->terms.n && (b->skel->bss->cgroup_misses != b->seen_misses || t - b->last_scan >= CGROUP_RESCAN_SECS))
 			scan_cgroups(b);
 		if (b->skel->bss->has_avgrt && b->cfg &&
 		    (t - b->last_avgrt) * 1000.0 >= (double)b->cfg->opts.layer_refresh_ms_avgruntime) {

@@ -2,10 +2,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 
 #include "agent/cgroups.h"
 #include "bpf/intf.h"
@@ -166,4 +170,117 @@ struct cfg_cgroup *cgroups_for_templates(const struct cgroup_list *l, size_t *re
 		(*ret_n)++;
 	}
 	return v;
+}
+
+int cgroup_terms_find(const struct cgroup_terms *t, const struct cfg_match *m)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->v[i].kind == m->kind && t->v[i].len == m->len && memcmp(t->v[i].str, m->str, m->len) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int add_term(struct cgroup_terms *t, const struct cfg_match *m)
+{
+	struct cgroup_term *e;
+
+	if (cgroup_terms_find(t, m) >= 0)
+		return 0;
+	if (t->n >= SCX_MAX_CGROUP_TERMS)
+		return -E2BIG;
+	e = &t->v[t->n];
+	memset(e, 0, sizeof(*e));
+	e->kind = m->kind;
+	e->str = m->str ? m->str : "";
+	e->len = m->str ? m->len : 0;
+	if (m->kind == CFG_M_CGROUP_REGEX) {
+		PCRE2_SIZE off;
+		int code;
+
+		e->re = pcre2_compile((PCRE2_SPTR)e->str, e->len, PCRE2_UTF, &code, &off, NULL);
+		if (!e->re)
+			return -EINVAL;
+		e->md = pcre2_match_data_create_from_pattern(e->re, NULL);
+		if (!e->md) {
+			pcre2_code_free(e->re);
+			e->re = NULL;
+			return -ENOMEM;
+		}
+	}
+	t->n++;
+	return 0;
+}
+
+int cgroup_terms_build(struct cgroup_terms *t, const struct cfg *c, char *err, size_t errlen)
+{
+	memset(t, 0, sizeof(*t));
+	for (size_t i = 0; i < c->nr_layers; i++)
+		for (size_t j = 0; j < c->layers[i].nr_ors; j++)
+			for (size_t k = 0; k < c->layers[i].ors[j].n; k++) {
+				const struct cfg_match *m = &c->layers[i].ors[j].m[k];
+				int r;
+
+				if (!cgroup_term_kind(m->kind))
+					continue;
+				r = add_term(t, m);
+				if (r == -E2BIG)
+					snprintf(err, errlen, "layer \"%s\": more than %d distinct cgroup matchers in the config",
+						 c->layers[i].name, SCX_MAX_CGROUP_TERMS);
+				else if (r == -EINVAL)
+					snprintf(err, errlen, "layer \"%s\": cgroup regex '%s' does not compile",
+						 c->layers[i].name, m->str);
+				else if (r < 0)
+					snprintf(err, errlen, "out of memory");
+				if (r < 0)
+					return r;
+			}
+	return 0;
+}
+
+void cgroup_terms_free(struct cgroup_terms *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		pcre2_match_data_free(t->v[i].md);
+		pcre2_code_free(t->v[i].re);
+	}
+	t->n = 0;
+}
+
+uint64_t cgroup_terms_bits(const struct cgroup_terms *t, const char *rel)
+{
+	static const char root[] = "/sys/fs/cgroup";
+	char path[SCX_MAX_PATH + 2], abs[sizeof(root) + SCX_MAX_PATH + 1];
+	size_t rlen = strlen(rel), plen, alen;
+	uint64_t bits = 0;
+
+	if (rlen + 2 > sizeof(path))
+		return 0;
+	memcpy(path, rel, rlen);
+	path[rlen] = '/';
+	plen = rlen ? rlen + 1 : 1;
+	path[plen] = '\0';
+	alen = (size_t)snprintf(abs, sizeof(abs), "%s%s%s", root, rlen ? "/" : "", rel);
+	for (size_t i = 0; i < t->n; i++) {
+		const struct cgroup_term *e = &t->v[i];
+		bool hit;
+
+		switch (e->kind) {
+		case CFG_M_CGROUP_PREFIX:
+			hit = plen >= e->len && memcmp(path, e->str, e->len) == 0;
+			break;
+		case CFG_M_CGROUP_SUFFIX:
+			hit = plen >= e->len && memcmp(path + plen - e->len, e->str, e->len) == 0;
+			break;
+		case CFG_M_CGROUP_CONTAINS:
+			hit = e->len == 0 || memmem(path, plen, e->str, e->len) != NULL;
+			break;
+		default:
+			hit = alen < sizeof(abs) &&
+			      pcre2_match(e->re, (PCRE2_SPTR)abs, alen, 0, 0, e->md, NULL) >= 0;
+			break;
+		}
+		if (hit)
+			bits |= 1ULL << i;
+	}
+	return bits;
 }
