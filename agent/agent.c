@@ -18,10 +18,69 @@
 #include <time.h>
 
 #include "agent/agent.h"
+#include "agent/cgroups.h"
 #include "agent/persist.h"
 #include "common/err.h"
+#include "common/fileio.h"
 #include "common/log.h"
 #include "common/pbconv.h"
+
+/*
+ * Replace the template specs of *c by one layer per cgroup they pick
+ * (CONFIG.md 6), against the cgroup tree as it is now, and validate the
+ * result again (the limits apply after expansion). The applied config
+ * (what get-config returns and the state dir keeps) stays the one with
+ * templates; each apply and start expands it anew.
+ */
+static int expand_templates(struct agent *a, struct cfg **c, const struct cfg_topo *topo, char *err, size_t errlen)
+{
+	struct cfg_diags d = { 0 };
+	struct cgroup_list cl;
+	struct cfg_cgroup *v;
+	struct cfg *out = NULL;
+	char root[4096];
+	size_t n;
+	int r;
+
+	r = fileio_path(root, sizeof(root), a->sysfs_root, "fs/cgroup");
+	if (r == 0)
+		r = cgroups_scan(root, &cl);
+	if (r == -ENOENT) {
+		/* No cgroup-v2 tree: no template picks anything (each spec stays as written). */
+		log_warn("templates: no cgroup tree at %s: every template picks nothing", root);
+		memset(&cl, 0, sizeof(cl));
+		r = 0;
+	}
+	if (r < 0) {
+		snprintf(err, errlen, "templates: cannot walk the cgroup tree at %s: %s", root, strerror(-r));
+		return r;
+	}
+	v = cgroups_for_templates(&cl, &n);
+	r = v ? cfg_expand_templates(*c, v, n, &out, &d) : -ENOMEM;
+	if (r == 0)
+		r = cfg_validate(out, topo, CFG_VALIDATE_APPLY, &d) > 0 ? -EINVAL : 0;
+	for (size_t i = 0; i < d.n; i++)
+		if (d.v[i].severity == CFG_WARNING)
+			log_warn("templates: %s: %s", d.v[i].path, d.v[i].msg);
+	if (r < 0) {
+		size_t i = 0;
+
+		while (i < d.n && d.v[i].severity != CFG_ERROR)
+			i++;
+		snprintf(err, errlen, "templates: %s%s%s", i < d.n ? d.v[i].path : "", i < d.n ? ": " : "",
+			 i < d.n ? d.v[i].msg : strerror(-r));
+		cfg_free(out);
+	} else {
+		log_info("templates: %zu specs expanded to %zu layers over %zu cgroups", (*c)->nr_layers,
+			 out->nr_layers, n);
+		cfg_free(*c);
+		*c = out;
+	}
+	free(v);
+	cgroups_free(&cl);
+	cfg_diags_release(&d);
+	return r;
+}
 
 /* Decode a packed config we wrote ourselves (or restored): bounded, validated, normalized. */
 static int decode_config(struct agent *a, const uint8_t *pb, size_t len, struct cfg **ret, char *err,
@@ -47,6 +106,13 @@ static int decode_config(struct agent *a, const uint8_t *pb, size_t len, struct 
 		return r;
 	}
 	cfg_diags_release(&d);
+	if (cfg_has_templates(c)) {
+		r = expand_templates(a, &c, &topo, err, errlen);
+		if (r < 0) {
+			cfg_free(c);
+			return r;
+		}
+	}
 	cfg_normalize(c);
 	*ret = c;
 	return 0;

@@ -355,6 +355,9 @@ struct cfg_cgroup {
  * template that is not a valid CgroupSuffix/CgroupRegex (run cfg_validate
  * first), or -ENOMEM.
  */
+/* Does some spec of c have a template? */
+bool cfg_has_templates(const struct cfg *c);
+
 int cfg_expand_templates(const struct cfg *c, const struct cfg_cgroup *cgroups, size_t nr_cgroups,
 			 struct cfg **ret_cfg, struct cfg_diags *d);
 

@@ -295,3 +295,11 @@ int cfg_expand_templates(const struct cfg *c, const struct cfg_cgroup *cgroups, 
 	*ret_cfg = out;
 	return 0;
 }
+
+bool cfg_has_templates(const struct cfg *c)
+{
+	for (size_t i = 0; i < c->nr_layers; i++)
+		if (c->layers[i].has_template)
+			return true;
+	return false;
+}

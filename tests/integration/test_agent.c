@@ -450,6 +450,53 @@ static void test_irq_balancing(void)
 	fakefs_remove(&fs);
 }
 
+
+/*
+ * Templates are expanded by the agent against its cgroup tree at apply
+ * (and at start): one layer per picked cgroup, named after it, limited to
+ * its cpuset; get-config still returns the config as applied.
+ */
+static void test_templates(void)
+{
+	static const char *cfg = "["
+				 "{\"name\": \"ct-\", \"template\": {\"CgroupRegex\": \"docker-[0-9a-f]+\\\\.scope$\"},"
+				 " \"matches\": [[]],"
+				 " \"kind\": {\"Confined\": {\"util_range\": [0.5, 0.9], \"cpus_range\": [1, 4]}}},"
+				 "{\"name\": \"rest\", \"matches\": [[]], \"kind\": {\"Open\": {}}}]";
+	char sys[512];
+	struct fakefs fs;
+
+	fakefs_init(&fs);
+	fakefs_put(&fs, "0-7\n", "sys/devices/system/cpu/online");
+	fakefs_mkdir(&fs, "sys/fs/cgroup/system.slice/docker-abc1.scope");
+	fakefs_put(&fs, "2-3\n", "sys/fs/cgroup/system.slice/docker-abc1.scope/cpuset.cpus.effective");
+	fakefs_mkdir(&fs, "sys/fs/cgroup/system.slice/docker-ff.scope");
+	fakefs_mkdir(&fs, "sys/fs/cgroup/user.slice");
+	h.sysfs = fakefs_path(&fs, sys, sizeof(sys), "sys");
+
+	h_start(false);
+	CU_ASSERT_EQUAL(h_ctl_in(cfg, "apply", "-"), 0);
+	CU_ASSERT_EQUAL(h_ctl("--json", "status"), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(h.res.out, "\"name\": \"ct-system.slice/docker-abc1.scope/\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(h.res.out, "\"name\": \"ct-system.slice/docker-ff.scope/\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(h.res.out, "\"name\": \"rest\""));
+	/* The layer made for docker-abc1 only gets CPUs of its cpuset. */
+	CU_ASSERT_PTR_NOT_NULL(strstr(h.res.out, "docker-abc1.scope/\", \"kind\": \"Confined\", \"cpus\": 1, \"cpu_list\": \"2\""));
+	CU_ASSERT(h_log_has("templates: 2 specs expanded to 3 layers over 4 cgroups"));
+	CU_ASSERT_EQUAL(h_ctl("get-config"), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(h.res.out, "\"template\""));
+	CU_ASSERT_PTR_NULL(strstr(h.res.out, "docker-abc1"));
+	/* A new container appears: start (after stop) expands again. */
+	fakefs_mkdir(&fs, "sys/fs/cgroup/system.slice/docker-0123.scope");
+	CU_ASSERT_EQUAL(h_ctl("stop"), 0);
+	CU_ASSERT_EQUAL(h_ctl("start"), 0);
+	CU_ASSERT_EQUAL(h_ctl("--json", "status"), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(h.res.out, "docker-0123.scope/\""));
+	h_stop(SIGTERM);
+	h.sysfs = NULL;
+	fakefs_remove(&fs);
+}
+
 /* Each test gets a fresh directory. */
 static void run_fresh(void (*fn)(void))
 {
@@ -471,6 +518,7 @@ FRESH(test_kill_during_apply)
 FRESH(test_read_only_state_dir)
 FRESH(test_confirm)
 FRESH(test_irq_balancing)
+FRESH(test_templates)
 
 TEST_SUITE(agent)
 {
@@ -482,6 +530,7 @@ TEST_SUITE(agent)
 		{ "read-only state dir: clear error, keeps serving", fresh_test_read_only_state_dir },
 		{ "apply --confirm: confirm, timeout, across restarts", fresh_test_confirm },
 		{ "netdev IRQ balancing on a fake machine", fresh_test_irq_balancing },
+		{ "templates expand against the agent's cgroup tree", fresh_test_templates },
 		{ NULL, NULL },
 	};
 
