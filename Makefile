@@ -216,6 +216,7 @@ check: check-fast check-fuzz check-packaging check-vm
 include tests/fuzz/fuzz.mk
 include tests/vm/vm.mk
 include bench/bench.mk
+include bench/sched.mk
 
 # ---------------------------------------------------------------- install
 PREFIX ?= /usr

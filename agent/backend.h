@@ -42,6 +42,14 @@ struct backend_layer_stats {
 	double util;            /* decayed utilization, in CPUs (1.0 = one CPU busy) */
 	double load;            /* decayed demand incl. queueing, in CPUs; 0 when not measured */
 	unsigned int target;    /* the control loop's CPU target (before whole-core rounding) */
+	/* Events since the scheduler attached (as the reference's monitor counts them); bpf only. */
+	bool has_counters;
+	uint64_t joined;        /* tasks that were matched into the layer */
+	uint64_t enqueued;      /* queued on the layer's DSQ */
+	uint64_t direct;        /* sent straight to an idle CPU at wake-up */
+	uint64_t preempted;     /* took a CPU from a task of a non-preempt layer */
+	uint64_t fallback;      /* could not run on the layer's CPUs (affinity): global queue */
+	uint64_t yielded;       /* yields honoured */
 };
 
 struct backend;

@@ -56,6 +56,11 @@ _Static_assert((int)CFG_NR_MATCH_KINDS == (int)SCX_NR_M, "match kinds");
 _Static_assert((int)CFG_KIND_CONFINED == (int)SCX_LAYER_CONFINED, "layer kinds");
 _Static_assert((int)CFG_KIND_OPEN == (int)SCX_LAYER_OPEN, "layer kinds");
 
+/* pidfd_open() flag for a thread rather than a process (Linux 6.9, = O_EXCL). */
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD 0x80
+#endif
+
 /* The kernel's SCX_EXIT_UNREG: unregistered by us. */
 #define EXIT_UNREG 64
 
@@ -380,6 +385,7 @@ static int write_config(struct backend *b, const struct cfg *c, char *err, size_
 			cpus_to_bits(&b->topo->nodes[n].cpus, &bss->node_cpus[b->topo->nodes[n].id]);
 	bss->nr_cpu_ids = b->topo->nr_cpu_ids < SCX_MAX_CPUS ? b->topo->nr_cpu_ids : SCX_MAX_CPUS;
 	bss->has_avgrt = avgrt;
+	bss->antistall_ns = c->opts.disable_antistall ? 0 : c->opts.antistall_sec * 1000000000ULL;
 	push_cpus(b);
 	scan_cgroups(b);
 	bss->nr_layers = (__u32)c->nr_layers;
@@ -406,6 +412,8 @@ static int bpf_attach(struct backend *b, const struct cfg *c, char *err, size_t 
 		snprintf(err, errlen, "loading the BPF scheduler: %s (the log says why)", strerror(-r));
 		goto err;
 	}
+	for (size_t cpu = 0; cpu < SCX_MAX_CPUS; cpu++)
+		b->skel->bss->cpu_cur[cpu].layer = SCX_NO_LAYER;
 	r = write_config(b, c, err, errlen);
 	if (r < 0)
 		goto err;
@@ -466,8 +474,11 @@ static int bpf_layer_cpus(const struct backend *b, size_t layer, struct cpumask 
 	return 0;
 }
 
+static int read_stats(struct backend *b, __u32 l, struct scx_layer_stats *ret);
+
 static int bpf_layer_stats(const struct backend *b, size_t layer, struct backend_layer_stats *ret)
 {
+	struct scx_layer_stats st;
 	struct ctl_layer_view v;
 	__s64 n;
 
@@ -481,6 +492,15 @@ static int bpf_layer_stats(const struct backend *b, size_t layer, struct backend
 	ret->util = v.util;
 	ret->load = v.load;
 	ret->target = v.target;
+	if (read_stats((struct backend *)b, (__u32)layer, &st) == 0) {
+		ret->has_counters = true;
+		ret->joined = st.matched;
+		ret->enqueued = st.enqueued;
+		ret->direct = st.direct;
+		ret->preempted = st.preempt;
+		ret->fallback = st.fallback;
+		ret->yielded = st.yielded;
+	}
 	return 0;
 }
 
@@ -493,7 +513,10 @@ static int task_ctx(const struct backend *b, int pid, struct scx_task_ctx *tc)
 		return -ENODATA;
 	if (pid <= 0)
 		return -ESRCH;
-	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	/* A thread needs PIDFD_THREAD (Linux 6.9); older kernels only know processes. */
+	pidfd = (int)syscall(SYS_pidfd_open, pid, PIDFD_THREAD);
+	if (pidfd < 0 && errno == EINVAL)
+		pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (pidfd < 0)
 		return -ESRCH;
 	if (bpf_map__lookup_elem(b->skel->maps.task_ctxs, &pidfd, sizeof(pidfd), tc, sizeof(*tc), 0) < 0)

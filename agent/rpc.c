@@ -381,6 +381,13 @@ static void do_status(struct agent *a, struct reply *rp)
 				ls[i].util = bs.util;
 				ls[i].load = bs.load;
 				ls[i].target_cpus = bs.target;
+				ls[i].has_counters = bs.has_counters;
+				ls[i].joined = bs.joined;
+				ls[i].enqueued = bs.enqueued;
+				ls[i].direct = bs.direct;
+				ls[i].preempted = bs.preempted;
+				ls[i].fallback = bs.fallback;
+				ls[i].yielded = bs.yielded;
 			}
 			if (a->bops->layer_cpus(a->backend, i, &m) == 0 && !cpumask_is_empty(&m))
 				ls[i].cpus = own(rp, cpumask_format_list_alloc(&m));
@@ -661,6 +668,32 @@ static void layer_family(FILE *f, struct agent *a, const char *name, const char 
 	}
 }
 
+/* scxd_layer_events_total{layer,kind,event}: the BPF counters, for backends that have them. */
+static void layer_events(FILE *f, struct agent *a, const struct backend_layer_stats *bs)
+{
+	static const char *const names[] = { "joined", "enqueued", "direct", "preempted", "fallback", "yielded" };
+	bool any = false;
+
+	for (size_t i = 0; i < a->cfg->nr_layers; i++)
+		any |= bs[i].has_counters;
+	if (!any)
+		return;
+	family(f, "scxd_layer_events_total", "counter", "Scheduling events of a layer since the scheduler attached.");
+	for (size_t i = 0; i < a->cfg->nr_layers; i++) {
+		const uint64_t v[] = { bs[i].joined, bs[i].enqueued, bs[i].direct, bs[i].preempted, bs[i].fallback,
+				       bs[i].yielded };
+
+		if (!bs[i].has_counters)
+			continue;
+		for (size_t k = 0; k < ARRAY_SIZE(names); k++) {
+			fprintf(f, "scxd_layer_events_total{layer=\"");
+			put_label(f, a->cfg->layers[i].name);
+			fprintf(f, "\",kind=\"%s\",event=\"%s\"} %llu\n", cfg_kind_name(a->cfg->layers[i].kind), names[k],
+				(unsigned long long)v[k]);
+		}
+	}
+}
+
 /* The Prometheus text exposition format (version 0.0.4) of what status shows. */
 static void do_metrics(struct agent *a, struct reply *rp)
 {
@@ -705,6 +738,7 @@ static void do_metrics(struct agent *a, struct reply *rp)
 		/* The sim backend schedules no task: no count rather than a made-up 0. */
 		if (strcmp(a->bops->name, "sim") != 0)
 			layer_family(f, a, "scxd_layer_tasks", "Tasks in a layer.", bs, 4);
+		layer_events(f, a, bs);
 		free(bs);
 	}
 	if (a->irq_on) {

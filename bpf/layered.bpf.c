@@ -13,8 +13,8 @@
  *   there. Grouped: its CPUs first, then any idle CPU; any CPU not owned
  *   by a protected layer pulls its DSQ. Open: owns nothing, runs anywhere.
  * - A CPU serves its owner's DSQ first, then preempt layers, then the
- *   other Grouped and Open layers in config order; a protected layer's
- *   CPUs serve only their owner.
+ *   other Grouped and Open layers, round-robin from a per-CPU starting
+ *   point; a protected layer's CPUs serve only their owner.
  * - A preempt layer's task that finds no idle CPU takes one running a
  *   task of a non-preempt layer (SCX_ENQ_PREEMPT).
  *
@@ -59,6 +59,7 @@ __u64 cfg_gen;                          /* config changed: match again */
 __u64 cgroup_gen;                       /* cgroup_bits rescanned */
 __u64 avgrt_gen;                        /* AvgRuntime refresh period */
 __u32 has_avgrt;                        /* the config has AvgRuntime matchers */
+__u64 antistall_ns;                     /* a DSQ waiting longer is served by any CPU; 0: off */
 struct scx_cpus layer_cpus[SCX_MAX_LAYERS];
 struct scx_cpus node_cpus[SCX_MAX_NUMA_NODES];
 __u32 cpu_owner[SCX_MAX_CPUS];          /* owning layer; SCX_NO_LAYER: nobody */
@@ -73,6 +74,11 @@ char exit_msg[256];
 
 /* Private. */
 __u64 vtime_now[SCX_MAX_LAYERS];
+__u32 dsp_rr[SCX_MAX_CPUS];             /* per CPU: where the next dispatch starts */
+__u64 layer_served[SCX_MAX_LAYERS];     /* when the layer's DSQ was last consumed or seen empty */
+__u64 stalled;                          /* layers whose DSQ waited past antistall_ns */
+__u64 next_stall_scan;
+__u64 nr_antistall;                     /* tasks run by the antistall rule */
 struct scx_cpu_cur cpu_cur[SCX_MAX_CPUS];
 
 struct {
@@ -138,7 +144,7 @@ static bool allowed_within(struct task_struct *p, const struct scx_cpus *c)
 {
 	__s32 cpu;
 
-	bpf_for(cpu, 0, nr_cpu_ids) {
+	bpf_for(cpu, 0, (__s32)nr_cpu_ids) {
 		if (cpu >= SCX_MAX_CPUS)
 			break;
 		if (bpf_cpumask_test_cpu(cpu, p->cpus_ptr) && !cpu_in(c, cpu))
@@ -433,7 +439,8 @@ static bool try_preempt(struct task_struct *p, __u32 l, const struct scx_layer *
 	__s32 prev = scx_bpf_task_cpu(p), cpu;
 	bool confined = layer->kind == SCX_LAYER_CONFINED;
 
-	bpf_for(cpu, -1, nr_cpu_ids) {
+	/* -1 stands for prev; the bound is signed so that -1 compares as -1. */
+	bpf_for(cpu, -1, (__s32)nr_cpu_ids) {
 		__s32 c = cpu < 0 ? prev : cpu;
 		struct scx_cpu_cur *cc;
 
@@ -543,26 +550,87 @@ void BPF_PROG(layered_enqueue, struct task_struct *p, u64 enq_flags)
 
 static bool consume(__u32 l)
 {
-	return scx_bpf_dsq_move_to_local(SCX_LAYER_DSQ_BASE + l);
+	if (!scx_bpf_dsq_move_to_local(SCX_LAYER_DSQ_BASE + l))
+		return false;
+	layer_served[l & (SCX_MAX_LAYERS - 1)] = now_ns();
+	return true;
+}
+
+/*
+ * Antistall: every 100 ms one CPU looks at every layer's DSQ; a layer
+ * whose tasks have waited longer than antistall_ns since the DSQ was last
+ * consumed (or seen empty) is marked, and the next dispatch on any CPU,
+ * protected or not, serves it first. Config orders, protected layers and
+ * Confined layers without CPUs can then delay a task, but never past the
+ * kernel's watchdog.
+ */
+static void scan_stalls(__u64 now, __u32 n)
+{
+	__u64 next = next_stall_scan, mask = 0;
+	__u32 l;
+
+	if (!antistall_ns || now < next || __sync_val_compare_and_swap(&next_stall_scan, next, now + 100000000ULL) != next)
+		return;
+	bpf_for(l, 0, SCX_MAX_LAYERS) {
+		if (l >= n)
+			break;
+		if (scx_bpf_dsq_nr_queued(SCX_LAYER_DSQ_BASE + l) <= 0)
+			layer_served[l] = now;
+		else if (now - layer_served[l] > antistall_ns)
+			mask |= 1ULL << l;
+	}
+	stalled = mask;
+}
+
+static bool serve_stalled(__u32 n)
+{
+	__u64 mask = stalled;
+	__u32 l;
+
+	if (!mask)
+		return false;
+	bpf_for(l, 0, SCX_MAX_LAYERS) {
+		if (l >= n)
+			break;
+		if ((mask & (1ULL << l)) && consume(l)) {
+			__sync_fetch_and_and(&stalled, ~(1ULL << l));
+			__sync_fetch_and_add(&nr_antistall, 1);
+			return true;
+		}
+	}
+	return false;
 }
 
 SEC("struct_ops/layered_dispatch")
 void BPF_PROG(layered_dispatch, s32 cpu, struct task_struct *prev)
 {
-	__u32 n = nr_layers, owner = owner_of(cpu), pass, l;
+	__u32 n = nr_layers, owner = owner_of(cpu), pass, i, start;
 	struct scx_layer *ol = owner < SCX_MAX_LAYERS ? layer_of(owner) : NULL;
 
+	if (!n || cpu < 0 || cpu >= SCX_MAX_CPUS)
+		return;
+	scan_stalls(now_ns(), n);
+	if (serve_stalled(n))
+		return;
 	if (ol && consume(owner))
 		return;
 	if (ol && (ol->flags & SCX_LF_PROTECTED))
 		return;
-	/* Preempt layers first, then the rest; Confined DSQs only on their own CPUs. */
+	/*
+	 * Preempt layers first, then the rest; Confined DSQs only on their
+	 * own CPUs. Each dispatch on a CPU starts one layer further, so
+	 * that a busy layer early in the config cannot starve the later
+	 * ones (the kernel's own workers live in some catch-all layer).
+	 */
+	start = dsp_rr[cpu]++;
 	bpf_for(pass, 0, 2) {
-		bpf_for(l, 0, SCX_MAX_LAYERS) {
+		bpf_for(i, 0, SCX_MAX_LAYERS) {
 			struct scx_layer *layer;
+			__u32 l;
 
-			if (l >= n)
+			if (i >= n)
 				break;
+			l = (start + i) % n;
 			layer = layer_of(l);
 			if (!layer || layer->kind == SCX_LAYER_CONFINED || l == owner)
 				continue;

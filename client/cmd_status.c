@@ -98,11 +98,56 @@ static void status_json(const Scxd__V1__StatusReply *s)
 		jw_double(&w, "util", l->util);
 		jw_double(&w, "load", l->load);
 		jw_uint(&w, "match_blocks", l->nr_or_blocks);
+		if (l->has_counters) {
+			jw_obj(&w, "events");
+			jw_uint(&w, "joined", l->joined);
+			jw_uint(&w, "enqueued", l->enqueued);
+			jw_uint(&w, "direct", l->direct);
+			jw_uint(&w, "preempted", l->preempted);
+			jw_uint(&w, "fallback", l->fallback);
+			jw_uint(&w, "yielded", l->yielded);
+			jw_obj_end(&w);
+		} else {
+			jw_null(&w, "events");
+		}
 		jw_obj_end(&w);
 	}
 	jw_arr_end(&w);
 	jw_obj_end(&w);
 	jw_end(&w);
+}
+
+/* The scheduler's per-layer event counters (since it attached), when the backend has them. */
+static void status_counters(const Scxd__V1__StatusReply *s)
+{
+	static const struct tbl_col cols[] = {
+		{ "#", true, 0 },      { "LAYER", false, 8 }, { "JOINED", true, 0 },   { "QUEUED", true, 0 },
+		{ "DIRECT", true, 0 }, { "PREEMPT", true, 0 }, { "FALLBACK", true, 0 }, { "YIELD", true, 0 },
+	};
+	struct tbl *t;
+	bool any = false;
+
+	for (size_t i = 0; i < s->n_layers; i++)
+		any |= s->layers[i]->has_counters;
+	if (!any || !(t = tbl_new(cols, ARRAY_SIZE(cols))))
+		return;
+	for (size_t i = 0; i < s->n_layers; i++) {
+		const Scxd__V1__LayerStatus *l = s->layers[i];
+
+		if (!l->has_counters)
+			continue;
+		tbl_addf(t, "%zu", i);
+		tbl_add(t, l->name);
+		tbl_addf(t, "%llu", (unsigned long long)l->joined);
+		tbl_addf(t, "%llu", (unsigned long long)l->enqueued);
+		tbl_addf(t, "%llu", (unsigned long long)l->direct);
+		tbl_addf(t, "%llu", (unsigned long long)l->preempted);
+		tbl_addf(t, "%llu", (unsigned long long)l->fallback);
+		tbl_addf(t, "%llu", (unsigned long long)l->yielded);
+	}
+	printf("\nevents since attach:\n");
+	tbl_print(t, stdout, STATUS_WIDTH);
+	tbl_free(t);
 }
 
 static void status_layers(const Scxd__V1__StatusReply *s)
@@ -145,6 +190,7 @@ static void status_layers(const Scxd__V1__StatusReply *s)
 	if (sim)
 		printf("(sim: UTIL and LOAD are the synthetic load fed to the control loop)\n");
 	tbl_free(t);
+	status_counters(s);
 }
 
 static void status_irqs(const Scxd__V1__StatusReply *s)

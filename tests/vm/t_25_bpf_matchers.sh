@@ -66,7 +66,7 @@ cpu_in_list() {
 cpu_of() { awk '{print $39}' "/proc/$1/stat" 2>/dev/null; }
 
 run() {
-	local seq0 a b c d tasks cpus list off=0 samples=0 round w cpu workers hog
+	local seq0 a b c d joined tasks cpus list off=0 samples=0 round w cpu workers hog
 
 	check "matchers: apply" scxctl apply "$WORKDIR/m1.json"
 	seq0=$(cat /sys/kernel/sched_ext/enable_seq)
@@ -87,6 +87,10 @@ run() {
 	check "matchers: status counts cg's task (tasks=$tasks)" [ "${tasks:-0}" -ge 1 ]
 	tasks=$(layer_field kthreads tasks)
 	check "matchers: status counts kthreads (tasks=$tasks)" [ "${tasks:-0}" -ge 1 ]
+	scxctl status > "$WORKDIR/status.out"
+	check "matchers: status shows the scheduler's events" grep -q 'events since attach' "$WORKDIR/status.out"
+	joined=$(scxctl --json status | tr '{' '\n' | grep -A1 '"name": "byname"' | sed -n 's/.*"joined": \([0-9]*\).*/\1/p')
+	check "matchers: byname counts joined tasks (joined=$joined)" [ "${joined:-0}" -ge 1 ]
 	list=$(layer_field cg cpus)
 	check "matchers: cg owns one CPU (cpus=$list)" [ "$list" = 1 ]
 
@@ -131,6 +135,7 @@ run() {
 	wait "$hog"
 	check "loop: without load it shrinks back to one CPU" wait_for 150 sh -c "[ \"\$(scxctl --json status | tr '{' '\n' | grep '\"name\": \"grow\"' | sed -n 's/.*\"cpus\": \([0-9]*\).*/\1/p')\" = 1 ]"
 	check "loop: still our scheduler" [ "$(scx_ops)" = scxd_layered ]
+	check "matchers: the kernel never ejected the scheduler" sh -c "! grep -q 'ejected by the kernel' $WORKDIR/scxd.log"
 	grep -E 'error|warning' "$WORKDIR/scxd.log" | head -20
 	return 0
 }
