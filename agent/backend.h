@@ -128,6 +128,13 @@ struct backend_ops {
 	void (*event)(struct backend *b);
 
 	/*
+	 * Optional. The GPU driver probes of the running config: one line per
+	 * symbol into lines[] (at most max, each < 128 bytes), the number of
+	 * driver calls seen into *ret_calls. Returns how many lines there are.
+	 */
+	size_t (*gpu_probes)(const struct backend *b, char (*lines)[128], size_t max, uint64_t *ret_calls);
+
+	/*
 	 * The capabilities (CAP_* numbers) the backend needs after setup,
 	 * for everything it may still do (attach, update, re-attach): the
 	 * agent keeps exactly these and drops the rest. *ret_n gets the count;

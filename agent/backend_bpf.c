@@ -15,7 +15,13 @@
  * cgroup it did not know, and every CGROUP_RESCAN_SECS to forget removed
  * ones.
  *
- * Matchers BPF cannot decide yet (GPU, hints, CmdJoin, SystemCpuUtilBelow,
+ * GPU membership: with enable_gpu_support, one kprobe.multi link per
+ * driver symbol (gpu_probe_symbols, or the NVIDIA entry points of
+ * gpu_kprobe_level) that exists in kallsyms, attached after the scheduler
+ * (kprobe.multi, not perf-event kprobes: those need CAP_SYS_ADMIN at
+ * perf_event_paranoid 3, and the agent keeps only CAP_BPF+CAP_PERFMON).
+ *
+ * Matchers BPF cannot decide yet (hints, CmdJoin, SystemCpuUtilBelow,
  * DsqInsertBelow) and templates are refused with a clear error rather
  * than half applied.
  */
@@ -68,8 +74,20 @@ _Static_assert((int)CFG_KIND_OPEN == (int)SCX_LAYER_OPEN, "layer kinds");
 #define EJECT_MAX	   5
 #define CGROUP_RESCAN_SECS 10
 
+#define GPU_MAX_PROBES 32
+
+/* One GPU driver probe: a kprobe.multi link on one symbol, or why there is none. */
+struct gpu_probe {
+	char sym[96];
+	struct bpf_link *link;
+	char state[128];                /* "attached", "missing", "failed: ..." */
+};
+
 struct backend {
 	const struct topo *topo;
+	char *kallsyms;                 /* procfs_root + /kallsyms */
+	struct gpu_probe probes[GPU_MAX_PROBES];
+	size_t nr_probes;
 	char *cgroup_root;              /* sysfs_root + /fs/cgroup */
 	struct layered_bpf *skel;
 	struct bpf_link *link;
@@ -125,7 +143,6 @@ static struct backend *bpf_create(const struct topo *topo, const char *sysfs_roo
 	char path[4096];
 	int n = libbpf_num_possible_cpus();
 
-	(void)procfs_root;
 	if (!b)
 		return NULL;
 	b->topo = topo;
@@ -134,10 +151,13 @@ static struct backend *bpf_create(const struct topo *topo, const char *sysfs_roo
 	b->percpu = calloc((size_t)b->nr_possible, sizeof(*b->percpu));
 	if (fileio_path(path, sizeof(path), sysfs_root, "fs/cgroup") == 0)
 		b->cgroup_root = strdup(path);
-	if (!b->prev || !b->percpu || !b->cgroup_root) {
+	if (fileio_path(path, sizeof(path), procfs_root, "kallsyms") == 0)
+		b->kallsyms = strdup(path);
+	if (!b->prev || !b->percpu || !b->cgroup_root || !b->kallsyms) {
 		free(b->prev);
 		free(b->percpu);
 		free(b->cgroup_root);
+		free(b->kallsyms);
 		free(b);
 		return NULL;
 	}
@@ -145,8 +165,16 @@ static struct backend *bpf_create(const struct topo *topo, const char *sysfs_roo
 	return b;
 }
 
+static void gpu_detach(struct backend *b)
+{
+	for (size_t i = 0; i < b->nr_probes; i++)
+		bpf_link__destroy(b->probes[i].link);
+	b->nr_probes = 0;
+}
+
 static int bpf_detach(struct backend *b)
 {
+	gpu_detach(b);
 	bpf_link__destroy(b->link);
 	b->link = NULL;
 	bpf_link__destroy(b->rename_link);
@@ -179,6 +207,7 @@ static void bpf_destroy(struct backend *b)
 	free(b->prev);
 	free(b->percpu);
 	free(b->cgroup_root);
+	free(b->kallsyms);
 	free(b);
 }
 
@@ -186,8 +215,6 @@ static bool supported(enum cfg_match_kind k)
 {
 	switch (k) {
 	case CFG_M_CMD_JOIN:
-	case CFG_M_USED_GPU_TID:
-	case CFG_M_USED_GPU_PID:
 	case CFG_M_HINT_EQUALS:
 	case CFG_M_SYSTEM_CPU_UTIL_BELOW:
 	case CFG_M_DSQ_INSERT_BELOW:
@@ -328,6 +355,8 @@ static void fill_layer(struct scx_layer *sl, const struct cfg_layer *l, const st
 			sm->ival = m->i;
 			sm->a = m->a;
 			sm->b = m->b;
+			if (m->kind == CFG_M_USED_GPU_TID || m->kind == CFG_M_USED_GPU_PID)
+				sm->a = l->member_expire_ms * 1000000ULL;
 			if (cgroup_term_kind(m->kind))
 				sm->ival = cgroup_terms_find(terms, m);
 			else if (m->str)
@@ -343,7 +372,8 @@ static int write_config(struct backend *b, const struct cfg *c, char *err, size_
 	struct layered_bpf__bss *bss = b->skel->bss;
 	struct scx_layer *sl = calloc(1, sizeof(*sl));
 	struct ctl *ctl = NULL;
-	bool avgrt = false;
+	bool avgrt = false, gpu_pid = false;
+	__u64 gpu_expire = 0;
 	int r;
 
 	if (!sl) {
@@ -359,8 +389,17 @@ static int write_config(struct backend *b, const struct cfg *c, char *err, size_
 	for (__u32 i = 0; i < c->nr_layers && r == 0; i++) {
 		fill_layer(sl, &c->layers[i], &c->opts, &terms);
 		for (size_t j = 0; j < c->layers[i].nr_ors; j++)
-			for (size_t k = 0; k < c->layers[i].ors[j].n; k++)
-				avgrt |= c->layers[i].ors[j].m[k].kind == CFG_M_AVG_RUNTIME;
+			for (size_t k = 0; k < c->layers[i].ors[j].n; k++) {
+				enum cfg_match_kind kind = c->layers[i].ors[j].m[k].kind;
+				__u64 ttl = c->layers[i].member_expire_ms * 1000000ULL;
+
+				avgrt |= kind == CFG_M_AVG_RUNTIME;
+				if (kind == CFG_M_USED_GPU_PID) {
+					/* The longest window; one that never expires wins. */
+					gpu_expire = !gpu_pid ? ttl : (!ttl || !gpu_expire) ? 0 : ttl > gpu_expire ? ttl : gpu_expire;
+					gpu_pid = true;
+				}
+			}
 		if (bpf_map__update_elem(b->skel->maps.layers, &i, sizeof(i), sl, sizeof(*sl), BPF_ANY) < 0) {
 			r = -errno;
 			snprintf(err, errlen, "writing layer %u to the BPF map: %s", i, strerror(-r));
@@ -385,12 +424,82 @@ static int write_config(struct backend *b, const struct cfg *c, char *err, size_
 			cpus_to_bits(&b->topo->nodes[n].cpus, &bss->node_cpus[b->topo->nodes[n].id]);
 	bss->nr_cpu_ids = b->topo->nr_cpu_ids < SCX_MAX_CPUS ? b->topo->nr_cpu_ids : SCX_MAX_CPUS;
 	bss->has_avgrt = avgrt;
+	bss->has_gpu_pid = gpu_pid;
+	bss->gpu_pid_expire_ns = gpu_expire;
 	bss->antistall_ns = c->opts.disable_antistall ? 0 : c->opts.antistall_sec * 1000000000ULL;
 	push_cpus(b);
 	scan_cgroups(b);
 	bss->nr_layers = (__u32)c->nr_layers;
 	__atomic_add_fetch(&bss->cfg_gen, 1, __ATOMIC_SEQ_CST);
 	return 0;
+}
+
+/* Is sym a function in kallsyms? */
+static bool in_kallsyms(const char *path, const char *sym)
+{
+	char line[512], name[256], type;
+	bool found = false;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%*s %c %255s", &type, name) == 2 && (type == 't' || type == 'T'))
+			found = strcmp(name, sym) == 0;
+	fclose(f);
+	return found;
+}
+
+/*
+ * (Re)attach the GPU driver probes of c: the symbols of gpu_probe_symbols,
+ * else the NVIDIA entry points of gpu_kprobe_level. A symbol the kernel
+ * does not have (no driver loaded) is a warning, not a failure.
+ */
+static void gpu_attach(struct backend *b, const struct cfg *c)
+{
+	static const char *const nvidia[] = { "nvidia_open", "nvidia_mmap", "nvidia_poll" };
+	const char *syms[GPU_MAX_PROBES];
+	size_t n = 0;
+
+	gpu_detach(b);
+	if (!c->opts.enable_gpu_support)
+		return;
+	if (c->opts.nr_gpu_probe_symbols)
+		for (size_t i = 0; i < c->opts.nr_gpu_probe_symbols && n < GPU_MAX_PROBES; i++)
+			syms[n++] = c->opts.gpu_probe_symbols[i];
+	else
+		for (unsigned int i = 0; i < c->opts.gpu_kprobe_level && i < 3; i++)
+			syms[n++] = nvidia[i];
+	for (size_t i = 0; i < n; i++) {
+		struct gpu_probe *gp = &b->probes[b->nr_probes++];
+		LIBBPF_OPTS(bpf_kprobe_multi_opts, opts, .syms = &syms[i], .cnt = 1);
+
+		memset(gp, 0, sizeof(*gp));
+		snprintf(gp->sym, sizeof(gp->sym), "%s", syms[i]);
+		if (!in_kallsyms(b->kallsyms, syms[i])) {
+			snprintf(gp->state, sizeof(gp->state), "missing");
+			log_warn("gpu: driver symbol %s is not in %s: not probed (no driver loaded?)", syms[i], b->kallsyms);
+			continue;
+		}
+		gp->link = bpf_program__attach_kprobe_multi_opts(b->skel->progs.layered_gpu_probe, NULL, &opts);
+		if (!gp->link) {
+			int e = errno;
+
+			snprintf(gp->state, sizeof(gp->state), "failed: %s", strerror(e));
+			log_warn("gpu: probing %s: %s", syms[i], strerror(e));
+			continue;
+		}
+		snprintf(gp->state, sizeof(gp->state), "attached");
+		log_info("gpu: probing driver symbol %s", syms[i]);
+	}
+}
+
+static size_t bpf_gpu_probes(const struct backend *b, char (*lines)[128], size_t max, uint64_t *ret_calls)
+{
+	*ret_calls = b->skel && b->link ? b->skel->bss->gpu_calls : 0;
+	for (size_t i = 0; i < b->nr_probes && i < max; i++)
+		snprintf(lines[i], 128, "%.60s %.60s", b->probes[i].sym, b->probes[i].state);
+	return b->nr_probes;
 }
 
 static int bpf_attach(struct backend *b, const struct cfg *c, char *err, size_t errlen)
@@ -434,6 +543,8 @@ static int bpf_attach(struct backend *b, const struct cfg *c, char *err, size_t 
 		goto err;
 	}
 	b->failed = false;
+	/* After the scheduler: a probe never runs before the task contexts exist. */
+	gpu_attach(b, c);
 	log_info("bpf scheduler scxd_layered attached (%zu layers)", c->nr_layers);
 	return 0;
 err:
@@ -449,7 +560,10 @@ static int bpf_update(struct backend *b, const struct cfg *c, char *err, size_t 
 		return r;
 	if (!b->link)
 		return bpf_attach(b, c, err, errlen);
-	return write_config(b, c, err, errlen);
+	r = write_config(b, c, err, errlen);
+	if (r == 0)
+		gpu_attach(b, c);
+	return r;
 }
 
 static enum backend_state bpf_state(const struct backend *b, char *reason, size_t len)
@@ -527,6 +641,30 @@ static int task_ctx(const struct backend *b, int pid, struct scx_task_ctx *tc)
 	return r;
 }
 
+/* What else BPF knows about the task: its run time, and its GPU membership. */
+static void explain_details(const struct backend *b, const struct scx_task_ctx *tc, char *why, size_t len)
+{
+	struct timespec ts;
+	uint64_t now;
+	int n;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	n = snprintf(why, len, "average run %llu us", (unsigned long long)(tc->runtime_avg_ns / 1000));
+	if (n < 0 || (size_t)n >= len || !b->nr_probes)
+		return;
+	if (!tc->gpu_at)
+		snprintf(why + n, len - (size_t)n, "; GPU: no driver call seen");
+	else if (tc->recheck_at)
+		snprintf(why + n, len - (size_t)n, "; GPU: last driver call %llu ms ago, membership expires in %lld ms",
+			 (unsigned long long)((now - tc->gpu_at) / 1000000),
+			 (long long)((int64_t)(tc->recheck_at - now) / 1000000));
+	else
+		snprintf(why + n, len - (size_t)n, "; GPU: last driver call %llu ms ago%s",
+			 (unsigned long long)((now - tc->gpu_at) / 1000000),
+			 tc->gpu_expired ? ", membership expired" : "");
+}
+
 static int bpf_explain(const struct backend *b, int pid, size_t *ret_layer, char *why, size_t len)
 {
 	struct scx_task_ctx tc;
@@ -537,8 +675,7 @@ static int bpf_explain(const struct backend *b, int pid, size_t *ret_layer, char
 	if (r < 0)
 		return r;
 	*ret_layer = tc.layer;
-	snprintf(why, len, "matched OR block %u; average run %llu us", tc.or_idx,
-		 (unsigned long long)(tc.runtime_avg_ns / 1000));
+	explain_details(b, &tc, why, len);
 	return 0;
 }
 
@@ -690,6 +827,7 @@ const struct backend_ops backend_bpf_ops = {
 	.layer_stats = bpf_layer_stats,
 	.explain = bpf_explain,
 	.match = bpf_match,
+	.gpu_probes = bpf_gpu_probes,
 	.tick = bpf_tick,
 	.caps = bpf_caps,
 };

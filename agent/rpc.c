@@ -398,6 +398,18 @@ static void do_status(struct agent *a, struct reply *rp)
 		s->layers = lp;
 		s->n_layers = a->cfg->nr_layers;
 	}
+	if (a->bops->gpu_probes) {
+		char (*lines)[128] = own(rp, calloc(32, 128));
+		uint64_t calls = 0;
+		size_t n = lines ? a->bops->gpu_probes(a->backend, lines, 32, &calls) : 0;
+		char **v = n ? own(rp, calloc(n, sizeof(*v))) : NULL;
+
+		for (size_t i = 0; v && i < n && i < 32; i++)
+			v[i] = lines[i];
+		s->gpu_probes = v;
+		s->n_gpu_probes = v ? (n < 32 ? n : 32) : 0;
+		s->gpu_calls = calls;
+	}
 	s->irq_balancing = a->irq_on;
 	if (a->irq_on) {
 		s->irqbalance_running = a->irq.irqbalance_running;
@@ -475,6 +487,14 @@ static void do_explain(struct agent *a, const Scxd__V1__ExplainRequest *req, str
 	if (a->bops->match) {
 		r = a->bops->match(a->backend, req->pid, &layer, &or_idx);
 		have_or = r == 0;
+		if (r == 0) {
+			size_t ignored;
+
+			/* The backend's details (run time, GPU membership) go to why. */
+			rp->texts[1][0] = '\0';
+			if (a->bops->explain(a->backend, req->pid, &ignored, rp->texts[1], sizeof(rp->texts[1])) < 0)
+				rp->texts[1][0] = '\0';
+		}
 		if (r == -EOPNOTSUPP)
 			snprintf(rp->texts[0], sizeof(rp->texts[0]), "the %s backend cannot tell", a->bops->name);
 	} else {
@@ -518,6 +538,9 @@ static void do_explain(struct agent *a, const Scxd__V1__ExplainRequest *req, str
 			snprintf(rp->texts[0], sizeof(rp->texts[0]), "matched OR block %zu (empty: matches every task)",
 				 or_idx + 1);
 		er->or_block = (uint32_t)(or_idx + 1);
+		/* The backend's details, when it has some, say more than the terms (which and_terms has). */
+		if (rp->texts[1][0])
+			er->why = rp->texts[1];
 	}
 	rp->resp.body_case = SCXD__V1__RESPONSE__BODY_EXPLAIN;
 	rp->resp.explain = er;

@@ -110,6 +110,8 @@ enum scx_layer_flags {
  *   NSPID_EQUALS                          a: PID namespace inode, b: pid in it
  *   IS_GROUP_LEADER, IS_KTHREAD           flag (0/1)
  *   AVG_RUNTIME                           a <= average run time in us < b
+ *   USED_GPU_TID, USED_GPU_PID            flag (0/1); a: the layer's member_expire_ms
+ *                                         in ns (0: never expires)
  */
 struct scx_match {
 	__u32 kind;                     /* enum scx_match_kind */
@@ -180,11 +182,16 @@ struct scx_task_ctx {
 	__u64 started_at;               /* ns, when it last started running */
 	__u64 runtime_avg_ns;           /* EWMA of the run time per run */
 	__u64 matched_at;               /* ns, when it joined its layer */
+	__u64 gpu_at;                   /* ns, its last GPU driver call (UsedGpuTid); 0: never */
+	__u64 recheck_at;               /* ns, when a GPU membership it matched by expires; 0: never */
+	__u64 gpu_gen;                  /* gpu_gen when matched */
+	__u32 gpu_expired;              /* a GPU membership expired: the next driver call re-matches */
+	__u32 pad;
 };
 
 _Static_assert(sizeof(struct scx_match) == 48, "scx_match layout");
 _Static_assert(sizeof(struct scx_and) == 8 + 48 * SCX_MAX_MATCH_ANDS, "scx_and layout");
-_Static_assert(sizeof(struct scx_task_ctx) == 64, "scx_task_ctx layout");
+_Static_assert(sizeof(struct scx_task_ctx) == 96, "scx_task_ctx layout");
 _Static_assert(sizeof(struct scx_layer_stats) == 80, "scx_layer_stats layout");
 _Static_assert(sizeof(struct scx_cpus) == SCX_MAX_CPUS / 8, "scx_cpus layout");
 

@@ -34,7 +34,7 @@
  * - Nothing here depends on the kernel's config file (no CONFIG_ externs);
  *   optional kfuncs are tested with bpf_ksym_exists().
  *
- * Not yet: GPU, hint, CmdJoin, utilization and DSQ-insert matchers (the
+ * Not yet: hint, CmdJoin, utilization and DSQ-insert matchers (the
  * agent refuses configs that use them), per-LLC DSQs, exclusive,
  * disallow_*_after_us, cross-NUMA gating, the fallback DSQs.
  */
@@ -60,12 +60,17 @@ __u64 cgroup_gen;                       /* cgroup_bits rescanned */
 __u64 avgrt_gen;                        /* AvgRuntime refresh period */
 __u32 has_avgrt;                        /* the config has AvgRuntime matchers */
 __u64 antistall_ns;                     /* a DSQ waiting longer is served by any CPU; 0: off */
+__u32 has_gpu_pid;                      /* the config has UsedGpuPid matchers */
+__u64 gpu_pid_expire_ns;                /* the longest member_expire_ms of those layers (0: one never expires) */
 struct scx_cpus layer_cpus[SCX_MAX_LAYERS];
 struct scx_cpus node_cpus[SCX_MAX_NUMA_NODES];
 __u32 cpu_owner[SCX_MAX_CPUS];          /* owning layer; SCX_NO_LAYER: nobody */
 
 /* Written here, read by the agent. */
 __u64 cgroup_misses;                    /* lookups of cgroups not in cgroup_bits */
+__u64 gpu_gen;                          /* a process became a GPU user (again): UsedGpuPid re-match */
+__u64 gpu_calls;                        /* GPU driver calls seen */
+__u64 gpu_tgid_full;                    /* processes not recorded: gpu_tgid was full */
 __s64 layer_nr_tasks[SCX_MAX_LAYERS];
 __s32 exit_kind;                        /* 0 while running */
 __s64 exit_code;
@@ -102,6 +107,19 @@ struct {
 	__type(key, __u64);
 	__type(value, __u64);
 } cgroup_bits SEC(".maps");
+
+/*
+ * Thread-group id -> its last GPU driver call (ns), for UsedGpuPid. An
+ * entry goes when its group leader's task goes (exit_task), so a reused
+ * pid never inherits it; a full map is counted (gpu_tgid_full), never
+ * silent.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __s32);
+	__type(value, __u64);
+} gpu_tgid SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -157,8 +175,25 @@ static bool allowed_within(struct task_struct *p, const struct scx_cpus *c)
 struct match_env {
 	__u64 cgid;
 	__u64 runtime_avg_ns;
+	__u64 gpu_at;                   /* the thread's last GPU driver call */
+	__u64 now;
+	__u64 recheck_at;               /* earliest expiry of a GPU membership that held */
 	bool cg_miss;                   /* a cgroup term met a cgroup the agent has not scanned */
 };
+
+/* Did a driver call at `at` make a member, for a layer whose memberships expire after `expire` ns? */
+static bool gpu_member(struct match_env *env, __u64 at, __u64 expire)
+{
+	if (!at)
+		return false;
+	if (!expire)
+		return true;
+	if (env->now - at >= expire)
+		return false;
+	if (!env->recheck_at || at + expire < env->recheck_at)
+		env->recheck_at = at + expire;
+	return true;
+}
 
 /* p's PID namespace inode and its pid there. */
 static void pid_ns_of(struct task_struct *p, __u64 *ret_ns, __u64 *ret_nr)
@@ -226,6 +261,14 @@ static bool match_one(const struct scx_match *m, struct task_struct *p, struct m
 		return (p->pid == p->tgid) == !!m->flag;
 	case SCX_M_IS_KTHREAD:
 		return !!(p->flags & PF_KTHREAD_FLAG) == !!m->flag;
+	case SCX_M_USED_GPU_TID:
+		return gpu_member(env, env->gpu_at, m->a) == !!m->flag;
+	case SCX_M_USED_GPU_PID: {
+		__s32 tgid = p->tgid;
+		__u64 *at = bpf_map_lookup_elem(&gpu_tgid, &tgid);
+
+		return gpu_member(env, at ? *at : 0, m->a) == !!m->flag;
+	}
 	case SCX_M_AVG_RUNTIME:
 		return env->runtime_avg_ns / NSEC_PER_USEC >= m->a && env->runtime_avg_ns / NSEC_PER_USEC < m->b;
 	case SCX_M_NUMA_NODE:
@@ -297,6 +340,8 @@ static bool needs_match(const struct scx_task_ctx *tc)
 		return true;
 	if (tc->cg_gen && tc->cg_gen != cgroup_gen)
 		return true;
+	if (has_gpu_pid && tc->gpu_gen != gpu_gen)
+		return true;
 	return has_avgrt && tc->rt_gen != avgrt_gen;
 }
 
@@ -310,9 +355,13 @@ static __u32 task_layer(struct task_struct *p, struct scx_task_ctx *tc)
 		return tc->layer;
 	env.cgid = BPF_CORE_READ(p, cgroups, dfl_cgrp, kn, id);
 	env.runtime_avg_ns = tc->runtime_avg_ns;
+	env.gpu_at = tc->gpu_at;
+	env.now = bpf_ktime_get_ns();   /* the clock of gpu_at (the probe's) */
 	l = match_layer(p, &env, &or_idx);
 	tc->gen = cfg_gen;
 	tc->rt_gen = avgrt_gen;
+	tc->gpu_gen = gpu_gen;
+	tc->recheck_at = env.recheck_at;
 	tc->cg_gen = 0;
 	if (env.cg_miss) {
 		/* Ask the agent to scan, and try again once it has. */
@@ -690,6 +739,12 @@ static void account(struct task_struct *p, struct scx_task_ctx *tc, __u64 now, b
 	__u64 used, charge;
 	__u32 l = tc->layer, owner;
 
+	/* A GPU membership it matched by has expired: match again, and let the next driver call bring it back. */
+	if (tc->recheck_at && bpf_ktime_get_ns() >= tc->recheck_at) {
+		tc->recheck_at = 0;
+		tc->gpu_expired = 1;
+		tc->gen = 0;
+	}
 	if (!tc->started_at || now <= tc->started_at)
 		return;
 	used = now - tc->started_at;
@@ -805,6 +860,46 @@ int BPF_PROG(layered_cgroup_attach_task, struct cgroup *dst, const char *path, s
 	return 0;
 }
 
+/*
+ * A GPU driver entry point (kprobe.multi, attached by the agent after the
+ * scheduler, on the symbols the config names): the calling thread is a
+ * GPU user now (UsedGpuTid), and so is its process (UsedGpuPid, keyed by
+ * the thread group, i.e. the group leader, not the parent). A thread seen
+ * for the first time, or whose membership had expired, is matched again
+ * at its next scheduling event; a process seen for the first time (or
+ * after its longest membership window) makes every task re-check
+ * UsedGpuPid, so its other threads join.
+ */
+SEC("kprobe.multi")
+int BPF_KPROBE(layered_gpu_probe)
+{
+	struct task_struct *p = bpf_get_current_task_btf();
+	struct scx_task_ctx *tc = bpf_task_storage_get(&task_ctxs, p, 0, 0);
+	__s32 tgid = p->tgid;
+	__u64 now = bpf_ktime_get_ns(), *at;
+
+	__sync_fetch_and_add(&gpu_calls, 1);
+	if (tc) {
+		if (!tc->gpu_at || tc->gpu_expired) {
+			tc->gpu_expired = 0;
+			tc->gen = 0;
+		}
+		tc->gpu_at = now;
+	}
+	at = bpf_map_lookup_elem(&gpu_tgid, &tgid);
+	if (at) {
+		if (gpu_pid_expire_ns && now - *at >= gpu_pid_expire_ns)
+			__sync_fetch_and_add(&gpu_gen, 1);
+		*at = now;
+		return 0;
+	}
+	if (bpf_map_update_elem(&gpu_tgid, &tgid, &now, BPF_NOEXIST) == 0)
+		__sync_fetch_and_add(&gpu_gen, 1);
+	else
+		__sync_fetch_and_add(&gpu_tgid_full, 1);
+	return 0;
+}
+
 SEC("struct_ops/layered_init_task")
 s32 BPF_PROG(layered_init_task, struct task_struct *p, struct scx_init_task_args *args)
 {
@@ -822,9 +917,14 @@ SEC("struct_ops/layered_exit_task")
 void BPF_PROG(layered_exit_task, struct task_struct *p, struct scx_exit_task_args *args)
 {
 	struct scx_task_ctx *tc = task_ctx_of(p);
+	__u32 l = tc ? tc->layer : SCX_NO_LAYER;
+	__s32 tgid = p->tgid;
 
-	if (tc && tc->layer < SCX_MAX_LAYERS)
-		__sync_fetch_and_sub(&layer_nr_tasks[tc->layer], 1);
+	if (l < SCX_MAX_LAYERS)
+		__sync_fetch_and_sub(&layer_nr_tasks[l], 1);
+	/* The leader goes last: the process is gone, and its pid may be reused. */
+	if (p->pid == p->tgid)
+		bpf_map_delete_elem(&gpu_tgid, &tgid);
 }
 
 SEC("struct_ops.s/layered_init")

@@ -24,12 +24,16 @@
 static int apply_usage(const struct ctl_globals *g, FILE *f, int rc)
 {
 	if (rc)
-		return ctl_report(g, rc, "USAGE", "apply", "usage: scxctl apply FILE [--dry-run] [--confirm SECS]");
-	fprintf(f, "usage: scxctl apply FILE [--dry-run] [--confirm SECS]\n\n"
+		return ctl_report(g, rc, "USAGE", "apply",
+				  "usage: scxctl apply FILE [--dry-run] [--confirm SECS] [--agent-topology]");
+	fprintf(f, "usage: scxctl apply FILE [--dry-run] [--confirm SECS] [--agent-topology]\n\n"
 		   "Validate FILE (\"-\" for stdin) here and in the agent, then apply it live.\n"
 		   "  --dry-run        validate against the agent's machine, change nothing\n"
 		   "  --confirm SECS   roll back unless `scxctl confirm` follows within SECS\n"
-		   "                   (1 to 86400; also across a restart of the agent)\n");
+		   "                   (1 to 86400; also across a restart of the agent)\n"
+		   "  --agent-topology check CPU, node and LLC numbers only against the agent's\n"
+		   "                   machine, not this one (an agent reached through a\n"
+		   "                   forwarded socket, or a fake sysfs tree)\n");
 	return rc;
 }
 
@@ -54,6 +58,7 @@ int cmd_apply(const struct ctl_globals *g, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "confirm", required_argument, NULL, 'c' },
+		{ "agent-topology", no_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -67,7 +72,7 @@ int cmd_apply(const struct ctl_globals *g, int argc, char **argv)
 	struct cfg_topo topo;
 	struct cfg *c = NULL;
 	const char *file, *shown;
-	bool dry = false, first = true;
+	bool dry = false, first = true, local_topo = true;
 	unsigned int confirm = 0;
 	char *text = NULL;
 	size_t len, nparse;
@@ -78,6 +83,9 @@ int cmd_apply(const struct ctl_globals *g, int argc, char **argv)
 		switch (opt) {
 		case 'n':
 			dry = true;
+			break;
+		case 'a':
+			local_topo = false;
 			break;
 		case 'c':
 			if (parse_u32(optarg, 86400, &confirm) < 0 || confirm == 0)
@@ -102,7 +110,7 @@ int cmd_apply(const struct ctl_globals *g, int argc, char **argv)
 	r = json_parse_config(text, len, &c, &d, &pm);
 	if (r == 0) {
 		nparse = d.n;
-		r = cfg_validate(c, ctl_local_topology(&topo) ? &topo : NULL, 0, &d);
+		r = cfg_validate(c, local_topo && ctl_local_topology(&topo) ? &topo : NULL, 0, &d);
 		json_drop_shadowed(&d, nparse);
 	}
 	if (r == -ENOMEM) {

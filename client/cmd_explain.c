@@ -51,6 +51,8 @@ int cmd_explain(const struct ctl_globals *g, int argc, char **argv)
 				printf("  %s%s\n", i ? "AND " : "    ", e->and_terms[i]);
 			if (!e->n_and_terms)
 				printf("      (no terms: matches every task)\n");
+			if (e->why[0])
+				printf("details: %s\n", e->why);
 		} else if (e->why[0]) {
 			printf("why: %s\n", e->why);
 		}

@@ -62,6 +62,11 @@ static void status_json(const Scxd__V1__StatusReply *s)
 	jw_uint(&w, "applied_by_uid", s->applied_by_uid);
 	jw_bool(&w, "pending_confirm", s->pending_confirm);
 	jw_int(&w, "confirm_deadline", s->confirm_deadline);
+	jw_arr(&w, "gpu_probes");
+	for (size_t i = 0; i < s->n_gpu_probes; i++)
+		jw_str(&w, NULL, s->gpu_probes[i]);
+	jw_arr_end(&w);
+	jw_uint(&w, "gpu_calls", s->gpu_calls);
 	jw_bool(&w, "irq_balancing", s->irq_balancing);
 	jw_bool(&w, "irqbalance_running", s->irqbalance_running);
 	jw_arr(&w, "irqs");
@@ -252,6 +257,12 @@ static void status_text(const Scxd__V1__StatusReply *s)
 		printf("control:    every %u ms\n", s->control_interval_ms);
 	if (s->pending_confirm)
 		printf("confirm:    pending, rolls back at %s unless `scxctl confirm`\n", until);
+	if (s->n_gpu_probes) {
+		printf("gpu:        %llu driver calls seen; probes:", (unsigned long long)s->gpu_calls);
+		for (size_t i = 0; i < s->n_gpu_probes; i++)
+			printf("%s %s", i ? "," : "", s->gpu_probes[i]);
+		printf("\n");
+	}
 	if (s->irq_balancing)
 		status_irqs(s);
 	if (s->n_layers)

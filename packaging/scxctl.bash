@@ -27,7 +27,7 @@ _scxctl()
 		;;
 	apply)
 		case $prev in --confirm) return ;; esac
-		[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--dry-run --confirm --help" -- "$cur")) || _filedir json
+		[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--dry-run --confirm --agent-topology --help" -- "$cur")) || _filedir json
 		;;
 	status) COMPREPLY=($(compgen -W "--watch --help" -- "$cur")) ;;
 	explain) [[ $cur == -* ]] || COMPREPLY=($(compgen -W "$(command ls /proc 2>/dev/null | grep -E '^[0-9]+$')" -- "$cur")) ;;
