@@ -74,7 +74,7 @@ _Static_assert((int)CFG_KIND_OPEN == (int)SCX_LAYER_OPEN, "layer kinds");
 #define EJECT_MAX	   5
 #define CGROUP_RESCAN_SECS 10
 
-#define GPU_MAX_PROBES 32
+#define GPU_MAX_PROBES CFG_MAX_GPU_SYMBOLS
 
 /* One GPU driver probe: a kprobe.multi link on one symbol, or why there is none. */
 struct gpu_probe {

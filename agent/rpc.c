@@ -399,15 +399,15 @@ static void do_status(struct agent *a, struct reply *rp)
 		s->n_layers = a->cfg->nr_layers;
 	}
 	if (a->bops->gpu_probes) {
-		char (*lines)[128] = own(rp, calloc(32, 128));
+		char (*lines)[128] = own(rp, calloc(CFG_MAX_GPU_SYMBOLS, 128));
 		uint64_t calls = 0;
-		size_t n = lines ? a->bops->gpu_probes(a->backend, lines, 32, &calls) : 0;
+		size_t n = lines ? a->bops->gpu_probes(a->backend, lines, CFG_MAX_GPU_SYMBOLS, &calls) : 0;
 		char **v = n ? own(rp, calloc(n, sizeof(*v))) : NULL;
 
-		for (size_t i = 0; v && i < n && i < 32; i++)
+		for (size_t i = 0; v && i < n && i < CFG_MAX_GPU_SYMBOLS; i++)
 			v[i] = lines[i];
 		s->gpu_probes = v;
-		s->n_gpu_probes = v ? (n < 32 ? n : 32) : 0;
+		s->n_gpu_probes = v ? (n < CFG_MAX_GPU_SYMBOLS ? n : CFG_MAX_GPU_SYMBOLS) : 0;
 		s->gpu_calls = calls;
 	}
 	s->irq_balancing = a->irq_on;
@@ -587,6 +587,23 @@ static void topology_nics(struct agent *a, struct reply *rp, Scxd__V1__TopologyR
 	t->n_nics = nr_nics;
 }
 
+/* Each core's CPUs (SMT siblings); nothing when memory runs out (the rest of the reply stands). */
+static void topology_cores(struct reply *rp, const struct topo *tp, Scxd__V1__TopologyReply *t)
+{
+	char **cores = own(rp, calloc(tp->nr_cores ? tp->nr_cores : 1, sizeof(*cores)));
+	char *text = own(rp, calloc(tp->nr_cores ? tp->nr_cores : 1, 64));
+
+	if (!cores || !text)
+		return;
+	for (unsigned int i = 0; i < tp->nr_cores; i++) {
+		cores[i] = text + 64 * i;
+		if (cpumask_format_list(&tp->cores[i].cpus, cores[i], 64) < 0)
+			snprintf(cores[i], 64, "(%u CPUs)", cpumask_weight(&tp->cores[i].cpus));
+	}
+	t->cores = cores;
+	t->n_cores = tp->nr_cores;
+}
+
 static void do_topology(struct agent *a, struct reply *rp)
 {
 	Scxd__V1__TopologyReply *t = &rp->u.topology;
@@ -637,6 +654,7 @@ static void do_topology(struct agent *a, struct reply *rp)
 	t->n_nodes = tp->nr_nodes;
 	t->llcs = llcs;
 	t->n_llcs = tp->nr_llcs;
+	topology_cores(rp, tp, t);
 	topology_nics(a, rp, t);
 	rp->resp.body_case = SCXD__V1__RESPONSE__BODY_TOPOLOGY;
 	rp->resp.topology = t;

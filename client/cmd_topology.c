@@ -36,6 +36,10 @@ static void print_json(const Scxd__V1__TopologyReply *t)
 	for (size_t i = 0; i < t->n_llcs; i++)
 		jw_str(&w, NULL, t->llcs[i]);
 	jw_arr_end(&w);
+	jw_arr(&w, "cores");
+	for (size_t i = 0; i < t->n_cores; i++)
+		jw_str(&w, NULL, t->cores[i]);
+	jw_arr_end(&w);
 	jw_arr(&w, "nics");
 	for (size_t i = 0; i < t->n_nics; i++) {
 		jw_obj(&w, NULL);
@@ -98,6 +102,22 @@ static void print_text(const Scxd__V1__TopologyReply *t)
 		tbl_print(tb, stdout, 80);
 	}
 	tbl_free(tb);
+	if (t->smt && t->n_cores) {
+		size_t col = 14;
+
+		printf("\nSMT siblings:");
+		for (size_t i = 0; i < t->n_cores; i++) {
+			size_t w = strlen(t->cores[i]) + 1;
+
+			if (col + w > 79) {
+				printf("\n             ");
+				col = 13;
+			}
+			printf(" %s", t->cores[i]);
+			col += w;
+		}
+		printf("\n");
+	}
 	if (!t->n_nics)
 		return;
 	tb = tbl_new(nic_cols, 3);

@@ -198,6 +198,9 @@ struct cfg_layer {
 	size_t origin;
 };
 
+/* At most this many gpu_probe_symbols. */
+#define CFG_MAX_GPU_SYMBOLS 64
+
 /* scx_layered's command-line flags that matter here, and our own options. */
 struct cfg_options {
 	uint64_t slice_us;                 /* 20000 */

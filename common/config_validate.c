@@ -27,7 +27,6 @@
 #include "common/config.h"
 
 /* Our own bounds where the reference has none. */
-#define CFG_MAX_GPU_SYMBOLS  64
 #define CFG_MAX_SYMBOL_LEN   128
 #define CFG_MAX_PATH_STR     4096
 #define CFG_MAX_CHECKED_LAYERS 1024  /* the JSON decoder's bound too */

@@ -76,8 +76,10 @@ static void test_commands(void)
 	CU_ASSERT_EQUAL(h_ctl("topology"), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(h.res.out, "CPUs online: 0-7 (8), SMT"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(h.res.out, "   1  2-3,6-7"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(h.res.out, "SMT siblings: 0,4 1,5 2,6 3,7\n"));
 	CU_ASSERT_EQUAL(h_ctl("--json", "topology"), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(h.res.out, "\"llcs\": [\"0-1,4-5\", \"2-3,6-7\"]"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(h.res.out, "\"cores\": [\"0,4\", \"1,5\", \"2,6\", \"3,7\"]"));
 	CU_ASSERT_EQUAL(h_ctl("metrics"), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(h.res.out, "# TYPE scxd_layer_cpus gauge\n"));
 	/* Confined cpus_range [1, 1]: one CPU is one whole core (2 SMT siblings). */
