@@ -445,3 +445,45 @@ void agent_irq_sync(struct agent *a, bool rescan)
 		log_info("netdev IRQ balancing: %d IRQ affinities written", r);
 	free(node_cpus);
 }
+
+/*
+ * CPU hotplug: when the online CPUs differ from the topology's, read the
+ * topology again and hand it to the backend and the IRQ balancer. A
+ * topology that cannot be read is logged and the old one kept (the next
+ * check tries again).
+ */
+void agent_check_hotplug(struct agent *a)
+{
+	char path[4096], buf[4096], now[4096], err[256];
+	struct topo *t = NULL, *old = a->topo;
+	struct cpumask online;
+	int r;
+
+	static bool warned;
+
+	if (fileio_path(path, sizeof(path), a->sysfs_root, "devices/system/cpu/online") < 0)
+		return;
+	if (fileio_read_small(path, buf, sizeof(buf)) < 0 || cpumask_parse_list(buf, &online) < 0) {
+		if (!warned)
+			log_warn("CPU hotplug: %s cannot be read or parsed; keeping the topology", path);
+		warned = true;
+		return;
+	}
+	warned = false;
+	if (cpumask_equal(&online, &old->online))
+		return;
+	r = topo_load(a->sysfs_root, &t, err, sizeof(err));
+	if (r < 0) {
+		log_warn("CPU hotplug: cannot read the new topology: %s; keeping the old one", err);
+		return;
+	}
+	cpumask_format_list(&old->online, buf, sizeof(buf));
+	cpumask_format_list(&t->online, now, sizeof(now));
+	log_info("CPU hotplug: online CPUs %s -> %s", buf, now);
+	if (a->bops->set_topology && a->bops->set_topology(a->backend, t, err, sizeof(err)) < 0)
+		log_error("CPU hotplug: the %s backend could not re-plan: %s", a->bops->name, err);
+	a->topo = t;
+	topo_free(old);
+	if (a->irq_on || (a->cfg && a->cfg->opts.netdev_irq_balance))
+		agent_irq_sync(a, true);
+}

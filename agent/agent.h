@@ -138,4 +138,7 @@ void agent_check_confirm(struct agent *a);
  */
 void agent_timer_sync(struct agent *a);
 
+/* Once a second: follow CPU hotplug (topology, backend, IRQ plan). */
+void agent_check_hotplug(struct agent *a);
+
 #endif

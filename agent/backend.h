@@ -128,6 +128,14 @@ struct backend_ops {
 	void (*event)(struct backend *b);
 
 	/*
+	 * Optional. CPUs went offline or online: t replaces the topology
+	 * given to create (the agent frees the old one after this returns,
+	 * whatever it returns). The backend re-plans on t at once; on failure
+	 * it keeps scheduling on what it had and err says why.
+	 */
+	int (*set_topology)(struct backend *b, const struct topo *t, char *err, size_t errlen);
+
+	/*
 	 * Optional. The GPU driver probes of the running config: one line per
 	 * symbol into lines[] (at most max, each < 128 bytes), the number of
 	 * driver calls seen into *ret_calls. Returns how many lines there are.

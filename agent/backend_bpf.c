@@ -107,6 +107,7 @@ struct backend {
 	/* Cgroup terms. */
 	struct cgroup_terms terms;
 	uint64_t seen_misses;
+	uint64_t seen_gpu_full;         /* gpu_tgid_full already logged */
 	double last_scan;
 	/* Ejections: re-attach with backoff, give up after too many in a window. */
 	unsigned int ejections;         /* in the current window */
@@ -499,6 +500,12 @@ static size_t bpf_gpu_probes(const struct backend *b, char (*lines)[128], size_t
 	*ret_calls = b->skel && b->link ? b->skel->bss->gpu_calls : 0;
 	for (size_t i = 0; i < b->nr_probes && i < max; i++)
 		snprintf(lines[i], 128, "%.60s %.60s", b->probes[i].sym, b->probes[i].state);
+	/* Processes the full map could not record: never silent. */
+	if (b->nr_probes && b->nr_probes < max && b->skel && b->link && b->skel->bss->gpu_tgid_full) {
+		snprintf(lines[b->nr_probes], 128, "(map full: %llu processes not recorded)",
+			 (unsigned long long)b->skel->bss->gpu_tgid_full);
+		return b->nr_probes + 1;
+	}
 	return b->nr_probes;
 }
 
@@ -510,6 +517,7 @@ static int bpf_attach(struct backend *b, const struct cfg *c, char *err, size_t 
 	if (r < 0)
 		return r;
 	bpf_detach(b);
+	b->seen_gpu_full = 0;
 	b->skel = layered_bpf__open();
 	if (!b->skel) {
 		r = -errno;
@@ -564,6 +572,34 @@ static int bpf_update(struct backend *b, const struct cfg *c, char *err, size_t 
 	if (r == 0)
 		gpu_attach(b, c);
 	return r;
+}
+
+/* CPU hotplug: the control loop again on the new topology, same-named layers keeping what they can. */
+static int bpf_set_topology(struct backend *b, const struct topo *t, char *err, size_t errlen)
+{
+	struct ctl *ctl;
+	int r;
+
+	b->topo = t;
+	if (!b->link || !b->cfg || !b->ctl)
+		return 0;
+	r = ctl_new(t, b->cfg, b->ctl, &ctl);
+	if (r < 0) {
+		snprintf(err, errlen, "out of memory");
+		return r;
+	}
+	ctl_free(b->ctl);
+	b->ctl = ctl;
+	for (size_t n = 0; n < SCX_MAX_NUMA_NODES; n++)
+		memset(&b->skel->bss->node_cpus[n], 0, sizeof(b->skel->bss->node_cpus[n]));
+	for (size_t n = 0; n < t->nr_nodes && n < SCX_MAX_NUMA_NODES; n++)
+		if (t->nodes[n].id < SCX_MAX_NUMA_NODES)
+			cpus_to_bits(&t->nodes[n].cpus, &b->skel->bss->node_cpus[t->nodes[n].id]);
+	b->skel->bss->nr_cpu_ids = t->nr_cpu_ids < SCX_MAX_CPUS ? t->nr_cpu_ids : SCX_MAX_CPUS;
+	push_cpus(b);
+	/* NumaNode answers may have changed. */
+	__atomic_add_fetch(&b->skel->bss->cfg_gen, 1, __ATOMIC_SEQ_CST);
+	return 0;
 }
 
 static enum backend_state bpf_state(const struct backend *b, char *reason, size_t len)
@@ -778,6 +814,12 @@ static void bpf_tick(struct backend *b)
 		control_step(b);
 		if (b->terms.n && (b->skel->bss->cgroup_misses != b->seen_misses || t - b->last_scan >= CGROUP_RESCAN_SECS))
 			scan_cgroups(b);
+		if (b->skel->bss->gpu_tgid_full != b->seen_gpu_full) {
+			log_warn("gpu: %llu GPU processes could not be recorded: the process map is full (%u entries)",
+				 (unsigned long long)(b->skel->bss->gpu_tgid_full - b->seen_gpu_full),
+				 bpf_map__max_entries(b->skel->maps.gpu_tgid));
+			b->seen_gpu_full = b->skel->bss->gpu_tgid_full;
+		}
 		if (b->skel->bss->has_avgrt && b->cfg &&
 		    (t - b->last_avgrt) * 1000.0 >= (double)b->cfg->opts.layer_refresh_ms_avgruntime) {
 			b->last_avgrt = t;
@@ -828,6 +870,7 @@ const struct backend_ops backend_bpf_ops = {
 	.explain = bpf_explain,
 	.match = bpf_match,
 	.gpu_probes = bpf_gpu_probes,
+	.set_topology = bpf_set_topology,
 	.tick = bpf_tick,
 	.caps = bpf_caps,
 };

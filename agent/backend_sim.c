@@ -201,6 +201,24 @@ static int sim_detach(struct backend *b)
 	return 0;
 }
 
+static int sim_set_topology(struct backend *b, const struct topo *t, char *err, size_t errlen)
+{
+	struct ctl *s;
+	int r;
+
+	b->topo = t;
+	if (!b->attached)
+		return 0;
+	r = ctl_new(t, b->cfg, b->ctl, &s);
+	if (r < 0) {
+		snprintf(err, errlen, "out of memory");
+		return r;
+	}
+	ctl_free(b->ctl);
+	b->ctl = s;
+	return 0;
+}
+
 static enum backend_state sim_state(const struct backend *b, char *reason, size_t len)
 {
 	if (len)
@@ -266,5 +284,6 @@ const struct backend_ops backend_sim_ops = {
 	.layer_stats = sim_layer_stats,
 	.explain = sim_explain,
 	.tick = sim_tick,
+	.set_topology = sim_set_topology,
 	.caps = sim_caps,
 };

@@ -304,7 +304,7 @@ static time_t mono_secs(void)
 
 /*
  * The control loop's tick (every interval of the running config), and
- * once a second the housekeeping: the confirm deadline, IRQ balancing
+ * once a second the housekeeping: CPU hotplug, the confirm deadline, IRQ balancing
  * (re-applied for ownership changes and drift, devices rescanned every
  * 5 s), idle clients.
  */
@@ -320,6 +320,7 @@ static void handle_timer(struct agent *a)
 	if (now < a->next_housekeeping)
 		return;
 	a->next_housekeeping = now + 1;
+	agent_check_hotplug(a);
 	agent_check_confirm(a);
 	a->ticks++;
 	if (a->irq_on || (a->cfg && a->cfg->opts.netdev_irq_balance))

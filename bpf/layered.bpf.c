@@ -71,6 +71,7 @@ __u64 cgroup_misses;                    /* lookups of cgroups not in cgroup_bits
 __u64 gpu_gen;                          /* a process became a GPU user (again): UsedGpuPid re-match */
 __u64 gpu_calls;                        /* GPU driver calls seen */
 __u64 gpu_tgid_full;                    /* processes not recorded: gpu_tgid was full */
+__u64 hotplug_seq;                      /* CPUs went online or offline */
 __s64 layer_nr_tasks[SCX_MAX_LAYERS];
 __s32 exit_kind;                        /* 0 while running */
 __s64 exit_code;
@@ -927,6 +928,24 @@ void BPF_PROG(layered_exit_task, struct task_struct *p, struct scx_exit_task_arg
 		bpf_map_delete_elem(&gpu_tgid, &tgid);
 }
 
+/*
+ * CPU hotplug. Implementing these keeps the kernel from ejecting the
+ * scheduler on hotplug; the agent notices the new online set within a
+ * second and re-plans (until then a CPU that left simply finds nothing
+ * idle, and antistall covers a layer left without CPUs).
+ */
+SEC("struct_ops/layered_cpu_online")
+void BPF_PROG(layered_cpu_online, s32 cpu)
+{
+	__sync_fetch_and_add(&hotplug_seq, 1);
+}
+
+SEC("struct_ops/layered_cpu_offline")
+void BPF_PROG(layered_cpu_offline, s32 cpu)
+{
+	__sync_fetch_and_add(&hotplug_seq, 1);
+}
+
 SEC("struct_ops.s/layered_init")
 s32 BPF_PROG(layered_init)
 {
@@ -964,6 +983,8 @@ struct sched_ext_ops layered_ops = {
 	.set_weight = (void *)layered_set_weight,
 	.init_task = (void *)layered_init_task,
 	.exit_task = (void *)layered_exit_task,
+	.cpu_online = (void *)layered_cpu_online,
+	.cpu_offline = (void *)layered_cpu_offline,
 	.init = (void *)layered_init,
 	.exit = (void *)layered_exit,
 	.name = "scxd_layered",

@@ -499,6 +499,62 @@ static void test_templates(void)
 	fakefs_remove(&fs);
 }
 
+/* CPU hotplug: the agent follows the online CPUs within a second or two, and nothing uses a CPU that left. */
+static void test_hotplug(void)
+{
+	static const char *cfg = "["
+				 "{\"name\": \"big\", \"matches\": [[{\"CommPrefix\": \"x\"}]],"
+				 " \"kind\": {\"Confined\": {\"util_range\": [0.5, 0.9], \"cpus_range\": [8, 8]}}},"
+				 "{\"name\": \"rest\", \"matches\": [[]], \"kind\": {\"Open\": {}}}]";
+	char sys[512];
+	struct fakefs fs;
+	bool seen = false;
+
+	fakefs_init(&fs);
+	fakefs_put(&fs, "0-7\n", "sys/devices/system/cpu/online");
+	fakefs_put(&fs, "0-1\n", "sys/devices/system/node/online");
+	fakefs_put(&fs, "0-3\n", "sys/devices/system/node/node0/cpulist");
+	fakefs_put(&fs, "4-7\n", "sys/devices/system/node/node1/cpulist");
+	h.sysfs = fakefs_path(&fs, sys, sizeof(sys), "sys");
+
+	h_start(false);
+	CU_ASSERT_EQUAL(h_ctl_in(cfg, "apply", "-"), 0);
+	CU_ASSERT_EQUAL(h_ctl("--json", "status"), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(h.res.out, "\"name\": \"big\", \"kind\": \"Confined\", \"cpus\": 8, \"cpu_list\": \"0-7\""));
+	/* CPUs 6 and 7 go offline. */
+	fakefs_put(&fs, "4-5\n", "sys/devices/system/node/node1/cpulist");
+	fakefs_put(&fs, "0-5\n", "sys/devices/system/cpu/online");
+	for (int i = 0; i < 50 && !seen; i++) {
+		usleep(100 * 1000);
+		seen = h_log_has("CPU hotplug: online CPUs 0-7 -> 0-5");
+	}
+	CU_ASSERT(seen);
+	CU_ASSERT_EQUAL(h_ctl("--json", "status"), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(h.res.out, "\"name\": \"big\", \"kind\": \"Confined\", \"cpus\": 6, \"cpu_list\": \"0-5\""));
+	CU_ASSERT_EQUAL(h_ctl("topology"), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(h.res.out, "CPUs online: 0-5 (6)"));
+	/* And back. */
+	fakefs_put(&fs, "4-7\n", "sys/devices/system/node/node1/cpulist");
+	fakefs_put(&fs, "0-7\n", "sys/devices/system/cpu/online");
+	seen = false;
+	for (int i = 0; i < 50 && !seen; i++) {
+		usleep(100 * 1000);
+		seen = h_log_has("CPU hotplug: online CPUs 0-5 -> 0-7");
+	}
+	CU_ASSERT(seen);
+	CU_ASSERT_EQUAL(h_ctl("--json", "status"), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(h.res.out, "\"cpus\": 8, \"cpu_list\": \"0-7\""));
+	/* A topology that cannot be read is logged and the old one kept. */
+	fakefs_put(&fs, "garbage\n", "sys/devices/system/cpu/online");
+	usleep(1500 * 1000);
+	CU_ASSERT_EQUAL(h_ctl("topology"), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(h.res.out, "CPUs online: 0-7 (8)"));
+	CU_ASSERT(h_log_has("cannot be read or parsed; keeping the topology"));
+	h_stop(SIGTERM);
+	h.sysfs = NULL;
+	fakefs_remove(&fs);
+}
+
 /* Each test gets a fresh directory. */
 static void run_fresh(void (*fn)(void))
 {
@@ -521,6 +577,7 @@ FRESH(test_read_only_state_dir)
 FRESH(test_confirm)
 FRESH(test_irq_balancing)
 FRESH(test_templates)
+FRESH(test_hotplug)
 
 TEST_SUITE(agent)
 {
@@ -533,6 +590,7 @@ TEST_SUITE(agent)
 		{ "apply --confirm: confirm, timeout, across restarts", fresh_test_confirm },
 		{ "netdev IRQ balancing on a fake machine", fresh_test_irq_balancing },
 		{ "templates expand against the agent's cgroup tree", fresh_test_templates },
+		{ "CPU hotplug: the agent follows the online CPUs", fresh_test_hotplug },
 		{ NULL, NULL },
 	};
 

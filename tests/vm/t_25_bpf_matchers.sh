@@ -135,6 +135,18 @@ run() {
 	wait "$hog"
 	check "loop: without load it shrinks back to one CPU" wait_for 150 sh -c "[ \"\$(scxctl --json status | tr '{' '\n' | grep '\"name\": \"grow\"' | sed -n 's/.*\"cpus\": \([0-9]*\).*/\1/p')\" = 1 ]"
 	check "loop: still our scheduler" [ "$(scx_ops)" = scxd_layered ]
+
+	# CPU hotplug: the scheduler stays, and the agent re-plans without the CPU.
+	seq0=$(cat /sys/kernel/sched_ext/enable_seq)
+	echo 0 > /sys/devices/system/cpu/cpu3/online
+	check "hotplug: CPU 3 offline, the agent follows" wait_for 50 sh -c "scxctl topology | grep -q 'CPUs online: 0-2 (3)'"
+	list=$(scxctl --json status | tr '{' '\n' | grep '"name": "grow"' | sed -n 's/.*"cpu_list": "\([^"]*\)".*/\1/p')
+	if [ -n "$list" ] && ! cpu_in_list 3 "$list"; then pass "hotplug: the layer does not own CPU 3 ($list)"
+	else fail "hotplug: the layer does not own CPU 3 ($list)"; fi
+	echo 1 > /sys/devices/system/cpu/cpu3/online
+	check "hotplug: CPU 3 back online" wait_for 50 sh -c "scxctl topology | grep -q 'CPUs online: 0-3 (4)'"
+	check "hotplug: sched_ext stayed enabled throughout (enable_seq $seq0)" \
+		[ "$(cat /sys/kernel/sched_ext/enable_seq)" = "$seq0" -a "$(scx_ops)" = scxd_layered ]
 	check "matchers: the kernel never ejected the scheduler" sh -c "! grep -q 'ejected by the kernel' $WORKDIR/scxd.log"
 	grep -E 'error|warning' "$WORKDIR/scxd.log" | head -20
 	return 0
