@@ -22,6 +22,8 @@
 #define AGENT_PENDING_FILE "rollback.pb"   /* the config to go back to, while a confirm is pending */
 #define AGENT_MAX_CLIENTS  64
 #define AGENT_IDLE_SECS	   30
+/* At the client limit, a client idle this long may be closed to make room for a new one. */
+#define AGENT_EVICT_IDLE_MS 1000
 
 enum agent_ep_type {
 	EP_SIGNAL,
@@ -50,8 +52,14 @@ struct agent_client {
 	bool ro;
 	struct auth_peer peer;
 	time_t last_active;    /* CLOCK_MONOTONIC seconds */
+	uint64_t last_ns;      /* the same in ns: which client is the longest idle */
+	bool dead;             /* closed; freed after the current batch of events */
 	struct agent_client *next;
 };
+
+/* Upper bounds (µs) of the request-duration histogram's buckets. */
+#define AGENT_RPC_NR_BUCKETS 10
+#define AGENT_RPC_BUCKETS_US { 10, 25, 50, 100, 250, 500, 1000, 2500, 10000, 100000 }
 
 struct agent {
 	/* from argv */
@@ -70,7 +78,16 @@ struct agent {
 	struct agent_listener listeners[2];
 	size_t nr_listeners;
 	struct agent_client *clients;
+	struct agent_client *dead;         /* closed clients, freed by rpc_free_dead() */
+	bool accept_paused;                /* full of busy clients: new ones wait in the listen backlog */
 	size_t nr_clients;
+	/*
+	 * How long requests took inside the agent (receive to reply sent),
+	 * a Prometheus histogram: rpc_hist[i] counts requests up to
+	 * AGENT_RPC_BUCKETS_US[i] µs, the last one the rest.
+	 */
+	uint64_t rpc_hist[AGENT_RPC_NR_BUCKETS + 1];
+	double rpc_sum_us;
 	/* Rate limit of per-client warnings (rpc.c). */
 	time_t rl_sec;
 	unsigned int rl_count, rl_suppressed;

@@ -326,6 +326,7 @@ static void handle_timer(struct agent *a)
 	if (a->irq_on || (a->cfg && a->cfg->opts.netdev_irq_balance))
 		agent_irq_sync(a, a->ticks % 5 == 0);
 	rpc_reap_idle(a);
+	rpc_resume_accept(a);
 }
 
 static int run_loop(struct agent *a)
@@ -355,6 +356,9 @@ static int run_loop(struct agent *a)
 				rpc_accept(a, (struct agent_listener *)ep);
 				break;
 			case EP_CLIENT:
+				/* Closed earlier in this batch (evicted, reaped): its memory waits for the batch's end. */
+				if (((struct agent_client *)ep)->dead)
+					break;
 				if (evs[i].events & (EPOLLHUP | EPOLLERR) && !(evs[i].events & EPOLLIN)) {
 					log_debug("client: hangup (events %#x)", evs[i].events);
 					rpc_close_client(a, (struct agent_client *)ep);
@@ -363,6 +367,8 @@ static int run_loop(struct agent *a)
 				break;
 			}
 		}
+		rpc_free_dead(a);
+		rpc_resume_accept(a);
 	}
 	return 0;
 }
@@ -371,6 +377,7 @@ static void teardown(struct agent *a)
 {
 	while (a->clients)
 		rpc_close_client(a, a->clients);
+	rpc_free_dead(a);
 	agent_irq_stop(a);
 	if (a->backend) {
 		if (a->bops->state(a->backend, NULL, 0) == BACKEND_ATTACHED)

@@ -10,6 +10,7 @@
  * line whatever its result.
  */
 #include <errno.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <inttypes.h>
@@ -165,7 +166,93 @@ void rpc_close_client(struct agent *a, struct agent_client *c)
 	(void)epoll_ctl(a->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	safe_close(&c->fd);
 	a->nr_clients--;
-	free(c);
+	c->dead = true;
+	c->next = a->dead;
+	a->dead = c;
+}
+
+void rpc_free_dead(struct agent *a)
+{
+	while (a->dead) {
+		struct agent_client *c = a->dead;
+
+		a->dead = c->next;
+		free(c);
+	}
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * At the client limit, first close the clients that have hung up but
+ * whose end of stream the loop has not read yet (a busy agent has a few):
+ * they need no room, and evicting a live client instead would fail its
+ * call.
+ */
+static void reap_hung_up(struct agent *a)
+{
+	struct pollfd pf[AGENT_MAX_CLIENTS];
+	struct agent_client *cs[AGENT_MAX_CLIENTS], *c;
+	size_t n = 0;
+
+	for (c = a->clients; c && n < AGENT_MAX_CLIENTS; c = c->next, n++) {
+		pf[n].fd = c->fd;
+		pf[n].events = POLLRDHUP;
+		pf[n].revents = 0;
+		cs[n] = c;
+	}
+	if (poll(pf, n, 0) <= 0)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (pf[i].revents & (POLLRDHUP | POLLHUP | POLLERR)) {
+			log_debug("client uid %u pid %d: hung up", (unsigned int)cs[i]->peer.uid, (int)cs[i]->peer.pid);
+			rpc_close_client(a, cs[i]);
+		}
+}
+
+/* Stop or resume watching the listeners (level-triggered: a full agent must not spin on them). */
+static void listeners_watch(struct agent *a, bool on)
+{
+	for (size_t i = 0; i < a->nr_listeners; i++) {
+		struct epoll_event ev = { .events = on ? EPOLLIN : 0, .data.ptr = &a->listeners[i] };
+
+		if (epoll_ctl(a->epfd, EPOLL_CTL_MOD, a->listeners[i].fd, &ev) < 0)
+			log_warn("listener %s: epoll: %s", a->listeners[i].path ? a->listeners[i].path : "(systemd)",
+				 strerror(errno));
+	}
+	a->accept_paused = !on;
+}
+
+/*
+ * Room for one more client? Clients that hung up go first; then the
+ * longest idle one, if it has been idle AGENT_EVICT_IDLE_MS (so idle
+ * peers cannot lock others out). Busy clients are never closed for a
+ * newcomer: it waits in the listen backlog until one finishes.
+ */
+static bool make_room(struct agent *a)
+{
+	struct agent_client *old = a->clients;
+
+	if (a->nr_clients < AGENT_MAX_CLIENTS)
+		return true;
+	reap_hung_up(a);
+	if (a->nr_clients < AGENT_MAX_CLIENTS)
+		return true;
+	for (struct agent_client *o = a->clients; o; o = o->next)
+		if (o->last_ns <= old->last_ns)
+			old = o;
+	if (!old || mono_ns() - old->last_ns < AGENT_EVICT_IDLE_MS * 1000000ULL)
+		return false;
+	log_warn("client uid %u pid %d: idle, closed to make room (%u clients connected)", (unsigned int)old->peer.uid,
+		 (int)old->peer.pid, AGENT_MAX_CLIENTS);
+	rpc_close_client(a, old);
+	return true;
 }
 
 void rpc_accept(struct agent *a, struct agent_listener *l)
@@ -176,22 +263,16 @@ void rpc_accept(struct agent *a, struct agent_listener *l)
 		struct agent_client *c;
 		int fd, r;
 
+		if (!make_room(a)) {
+			if (!a->accept_paused)
+				listeners_watch(a, false);
+			return;
+		}
 		fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
 			if (errno != EAGAIN && errno != EINTR)
 				log_warn("accept: %s", strerror(errno));
 			return;
-		}
-		if (a->nr_clients >= AGENT_MAX_CLIENTS) {
-			/* Full: the longest idle client makes room, so idle peers cannot lock others out. */
-			struct agent_client *old = a->clients;
-
-			for (struct agent_client *o = a->clients; o; o = o->next)
-				if (o->last_active <= old->last_active)
-					old = o;
-			log_warn("client uid %u pid %d: closed to make room (%u clients connected)",
-				 (unsigned int)old->peer.uid, (int)old->peer.pid, AGENT_MAX_CLIENTS);
-			rpc_close_client(a, old);
 		}
 		c = calloc(1, sizeof(*c));
 		if (!c) {
@@ -203,6 +284,7 @@ void rpc_accept(struct agent *a, struct agent_listener *l)
 		c->fd = fd;
 		c->ro = l->ro;
 		c->last_active = mono_now();
+		c->last_ns = mono_ns();
 		r = auth_peer_get(fd, &c->peer);
 		if (r < 0) {
 			log_warn("client refused: peer credentials: %s", strerror(-r));
@@ -221,6 +303,15 @@ void rpc_accept(struct agent *a, struct agent_listener *l)
 		a->clients = c;
 		a->nr_clients++;
 	}
+}
+
+void rpc_resume_accept(struct agent *a)
+{
+	if (!a->accept_paused)
+		return;
+	/* A client finished, or (housekeeping) an idle one may now be closed for a waiting one. */
+	if (a->nr_clients < AGENT_MAX_CLIENTS || make_room(a))
+		listeners_watch(a, true);
 }
 
 void rpc_reap_idle(struct agent *a)
@@ -782,6 +873,22 @@ static void do_metrics(struct agent *a, struct reply *rp)
 		layer_events(f, a, bs);
 		free(bs);
 	}
+	{
+		static const double bounds[] = AGENT_RPC_BUCKETS_US;
+		uint64_t cum = 0;
+
+		family(f, "scxd_rpc_duration_seconds", "histogram",
+		       "Time requests took inside the agent, from receiving them to sending the reply.");
+		for (size_t i = 0; i < AGENT_RPC_NR_BUCKETS; i++) {
+			cum += a->rpc_hist[i];
+			fprintf(f, "scxd_rpc_duration_seconds_bucket{le=\"%g\"} %llu\n", bounds[i] / 1e6,
+				(unsigned long long)cum);
+		}
+		cum += a->rpc_hist[AGENT_RPC_NR_BUCKETS];
+		fprintf(f, "scxd_rpc_duration_seconds_bucket{le=\"+Inf\"} %llu\n", (unsigned long long)cum);
+		fprintf(f, "scxd_rpc_duration_seconds_sum %.6f\nscxd_rpc_duration_seconds_count %llu\n",
+			a->rpc_sum_us / 1e6, (unsigned long long)cum);
+	}
 	if (a->irq_on) {
 		family(f, "scxd_irqs", "gauge", "Network-device IRQs balanced, by state.");
 		for (size_t s = 0; s < ARRAY_SIZE(irq_states); s++) {
@@ -968,9 +1075,29 @@ static void dispatch(struct agent *a, struct agent_client *c, const Scxd__V1__Re
 			 rp->resp.code == SCXD__V1__CODE__OK ? "" : rp->message);
 }
 
+static double mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static void account_duration(struct agent *a, double us)
+{
+	static const double bounds[] = AGENT_RPC_BUCKETS_US;
+	size_t i = 0;
+
+	while (i < AGENT_RPC_NR_BUCKETS && us > bounds[i])
+		i++;
+	a->rpc_hist[i]++;
+	a->rpc_sum_us += us;
+}
+
 void rpc_handle(struct agent *a, struct agent_client *c)
 {
 	Scxd__V1__Request *req;
+	double t0;
 	struct reply *rp;
 	uint8_t *out = NULL;
 	void *buf = NULL;
@@ -980,7 +1107,9 @@ void rpc_handle(struct agent *a, struct agent_client *c)
 	r = frame_recv(c->fd, FRAME_MAX_SIZE, &buf, &len);
 	if (r == -EAGAIN)
 		return;
+	t0 = mono_us();
 	c->last_active = mono_now();
+	c->last_ns = mono_ns();
 	if (r == -ECONNRESET) {
 		log_debug("client uid %u pid %d: closed", (unsigned int)c->peer.uid, (int)c->peer.pid);
 		rpc_close_client(a, c);
@@ -1039,6 +1168,7 @@ void rpc_handle(struct agent *a, struct agent_client *c)
 		scxd__v1__config__free_unpacked(rp->unpacked, NULL);
 	cfg_diags_release(&rp->diags);
 	free(rp);
+	account_duration(a, mono_us() - t0);
 	if (r < 0) {
 		/* Never wait for a client: one that does not read is dropped. */
 		if (ratelimit_ok(a))

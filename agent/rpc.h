@@ -26,7 +26,14 @@ int rpc_listen_fd(struct agent *a, int fd, bool ro);
 void rpc_accept(struct agent *a, struct agent_listener *l);
 /* Read one packet from c, answer it; drops c when it closed, or when its answer would block. */
 void rpc_handle(struct agent *a, struct agent_client *c);
+/*
+ * Close c: its fd at once, its memory only in rpc_free_dead(), after the
+ * loop's current batch of events (which may still name c: skip dead ones).
+ */
 void rpc_close_client(struct agent *a, struct agent_client *c);
+void rpc_free_dead(struct agent *a);
+/* Watch the listeners again if accepting was paused and there is room now (after a batch; once a second). */
+void rpc_resume_accept(struct agent *a);
 /* Close clients idle for more than AGENT_IDLE_SECS. */
 void rpc_reap_idle(struct agent *a);
 

@@ -5,7 +5,7 @@ BENCH_BINS := $(BUILD)/bench/config_bench $(BUILD)/bench/rpc_bench
 $(BUILD)/bench/rpc_bench: bench/rpc_bench.c $(LIBCLIENT) $(LIBCOMMON)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -o $@ $^ $(LDFLAGS_ALL) $(CLIENT_LIBS) $(COMMON_LIBS)
+	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -o $@ $^ $(LDFLAGS_ALL) $(CLIENT_LIBS) $(COMMON_LIBS) -lm
 
 $(BUILD)/bench/config_bench: bench/config_bench.c $(LIBCLIENT) $(LIBCOMMON)
 	$(call msg,LINK,$@)
@@ -15,5 +15,5 @@ $(BUILD)/bench/config_bench: bench/config_bench.c $(LIBCLIENT) $(LIBCOMMON)
 bench: $(BENCH_BINS) $(SCXD) $(SCXCTL)
 	$(Q)$(BUILD)/bench/config_bench bench/results/config.md $(SCXCTL)
 	$(Q)cat bench/results/config.md
-	$(Q)$(BUILD)/bench/rpc_bench $(SCXD) bench/results/rpc.md
+	$(Q)$(BUILD)/bench/rpc_bench $(SCXD) bench/results/rpc.md bench/results/rpc.svg
 	$(Q)cat bench/results/rpc.md

@@ -236,6 +236,50 @@ static void run_fresh(void (*fn)(void))
 	CU_ASSERT(h_teardown() == 0);
 }
 
+/*
+ * More concurrent clients than the agent's limit, each connecting,
+ * asking and closing in a loop: clients that already hung up make room
+ * before anyone is evicted, so every call is answered, and closing
+ * clients inside one batch of events never touches freed memory (run it
+ * under `make asan`).
+ */
+static void test_busy_at_limit(void)
+{
+	enum { PROCS = 80, CALLS = 25 };
+	pid_t kids[PROCS];
+	int failed = 0;
+
+	h_start(false);
+	for (int k = 0; k < PROCS; k++) {
+		kids[k] = fork();
+		if (kids[k] == 0) {
+			Scxd__V1__Request req = SCXD__V1__REQUEST__INIT;
+			Scxd__V1__StatusRequest st = SCXD__V1__STATUS_REQUEST__INIT;
+			uint8_t buf[64];
+			size_t len;
+			int bad = 0;
+
+			req.version = 1;
+			req.body_case = SCXD__V1__REQUEST__BODY_STATUS;
+			req.status = &st;
+			len = scxd__v1__request__pack(&req, buf);
+			for (int i = 0; i < CALLS; i++)
+				bad += h_raw_code(buf, len) != SCXD__V1__CODE__OK;
+			_exit(bad ? 1 : 0);
+		}
+	}
+	for (int k = 0; k < PROCS; k++) {
+		int st = 0;
+
+		if (kids[k] < 0 || waitpid(kids[k], &st, 0) != kids[k] || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+			failed++;
+	}
+	CU_ASSERT_EQUAL(failed, 0);
+	CU_ASSERT_EQUAL(kill(h.pid, 0), 0);
+	CU_ASSERT_EQUAL(h_ctl("status"), 0);
+	h_stop(SIGTERM);
+}
+
 #define FRESH(name)                    \
 	static void fresh_##name(void) \
 	{                              \
@@ -247,6 +291,7 @@ FRESH(test_malformed)
 FRESH(test_idle_connections)
 FRESH(test_never_reads)
 FRESH(test_flood)
+FRESH(test_busy_at_limit)
 
 TEST_SUITE(hostile)
 {
@@ -256,6 +301,7 @@ TEST_SUITE(hostile)
 		{ "200 idle connections", fresh_test_idle_connections },
 		{ "a client that never reads is dropped", fresh_test_never_reads },
 		{ "a flood of garbage: rate-limited log, answers continue", fresh_test_flood },
+		{ "80 busy clients at a limit of 64: every call answered", fresh_test_busy_at_limit },
 		{ NULL, NULL },
 	};
 
