@@ -210,7 +210,7 @@ asan:
 check-packaging: deb rpm
 	$(Q)tests/packaging/run.sh
 
-check: check-fast check-fuzz check-packaging check-vm
+check: check-fast check-fuzz check-packaging check-vm check-vm-systemd
 	@echo "make check: all tiers passed"
 
 include tests/fuzz/fuzz.mk

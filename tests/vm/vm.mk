@@ -29,11 +29,11 @@ $(VM_HELPERS): $(VM_BIN)/%: tests/vm/%.c $(DEPS_MK) | $(SKELS)
 	$(Q)$(CC) $(VM_CFLAGS) -MMD -MP -MF $(BUILD)/tests/vm/$*.d -MT $@ -static -o $@ $< \
 		$(LIBBPF_A) -lelf -lz
 
-.PHONY: vm-helpers vm-shell
+.PHONY: vm-helpers vm-shell check-vm-systemd
 vm-helpers: $(VM_HELPERS)
 
 ifneq ($(SANITIZE),)
-check-vm demo vm-shell:
+check-vm check-vm-systemd demo vm-shell:
 	@echo "  VM        $@: built without SANITIZE (the VM tier is never instrumented)"
 	$(Q)$(MAKE) --no-print-directory SANITIZE= $@
 else
@@ -45,6 +45,16 @@ check-vm: $(VM_HELPERS) all
 	$(Q)if grep -q '^FAIL' $(VM_LOG); then echo "check-vm: failed checks:"; \
 		grep '^FAIL' $(VM_LOG); exit 1; fi
 	@echo "check-vm: $$(grep -c '^PASS' $(VM_LOG)) checks passed, $$(grep -c '^SKIP' $(VM_LOG)) skipped"
+
+# The packaged units under a real systemd (PID 1 in the guest), from the
+# .deb that `make deb` builds: tests/vm/systemd.sh.
+VM_SYSTEMD_LOG := $(BUILD)/tests/vm-systemd.log
+check-vm-systemd: $(VM_HELPERS) all deb
+	$(call msg,VM,tests/vm/systemd.sh under systemd)
+	$(Q)$(VM_RUN) --systemd --deb "$$(ls build/scxd_$(VERSION)_*.deb | head -1)" --log $(VM_SYSTEMD_LOG) tests/vm/systemd.sh
+	$(Q)if grep -q '^FAIL' $(VM_SYSTEMD_LOG); then echo "check-vm-systemd: failed checks:"; \
+		grep '^FAIL' $(VM_SYSTEMD_LOG); exit 1; fi
+	@echo "check-vm-systemd: $$(grep -c '^PASS' $(VM_SYSTEMD_LOG)) checks passed"
 
 demo: $(VM_HELPERS) all
 	$(Q)$(VM_RUN) tests/vm/demo.sh
