@@ -46,7 +46,7 @@ systemd-analyze verify --man=no /lib/systemd/system/scxd.socket /lib/systemd/sys
 check "systemd: systemd-analyze verify is clean" sh -c "! grep -v '^$' $WORKDIR/verify.out | grep -q ."
 cat "$WORKDIR/verify.out"
 
-check "systemd: start scxd.socket" systemctl start scxd.socket
+check "systemd: systemctl enable --now scxd.socket" systemctl enable --now scxd.socket
 check "systemd: the socket is 0660 root:scx" \
 	[ "$(stat -c '%a %U %G' /run/scxd/scxd.sock)" = "660 root scx" ]
 check "systemd: scxd.service is not running before the first client" \
