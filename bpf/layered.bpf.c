@@ -533,6 +533,16 @@ s32 BPF_PROG(layered_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wake_f
 	st = stats_of(l);
 	if (layer->flags & SCX_LF_STICKY)
 		return prev_cpu;
+	/*
+	 * preempt_first: when the previous CPU runs a task of a non-preempt
+	 * layer, take it back at once (enqueue preempts it, prev first)
+	 * rather than looking for an idle CPU elsewhere.
+	 */
+	if ((layer->flags & (SCX_LF_PREEMPT | SCX_LF_PREEMPT_FIRST)) == (SCX_LF_PREEMPT | SCX_LF_PREEMPT_FIRST) &&
+	    prev_cpu >= 0 && prev_cpu < SCX_MAX_CPUS && bpf_cpumask_test_cpu(prev_cpu, p->cpus_ptr) &&
+	    cpu_cur[prev_cpu].layer != SCX_NO_LAYER && !cpu_cur[prev_cpu].preempt && !owner_protected(prev_cpu, l) &&
+	    (layer->kind != SCX_LAYER_CONFINED || cpu_in(&layer_cpus[l & (SCX_MAX_LAYERS - 1)], prev_cpu)))
+		return prev_cpu;
 	if (layer->kind != SCX_LAYER_OPEN) {
 		cpu = claim_idle(&layer_cpus[l & (SCX_MAX_LAYERS - 1)], p, prev_cpu);
 		if (cpu >= 0) {

@@ -136,6 +136,23 @@ run() {
 	check "loop: without load it shrinks back to one CPU" wait_for 150 sh -c "[ \"\$(scxctl --json status | tr '{' '\n' | grep '\"name\": \"grow\"' | sed -n 's/.*\"cpus\": \([0-9]*\).*/\1/p')\" = 1 ]"
 	check "loop: still our scheduler" [ "$(scx_ops)" = scxd_layered ]
 
+	# preempt_first: a light task of a preempt layer next to hogs on every CPU takes CPUs by preemption.
+	cat > "$WORKDIR/pf.json" <<'JSON'
+[
+  {"name": "lat", "matches": [[{"CommPrefix": "spin-lat"}]], "kind": {"Open": {"preempt": true, "preempt_first": true}}},
+  {"name": "rest", "matches": [[]], "kind": {"Open": {}}}
+]
+JSON
+	check "preempt_first: apply" scxctl apply "$WORKDIR/pf.json"
+	stress-ng --cpu 4 --timeout 8s --quiet & hog=$!
+	spinner spin-lat 1 10 4 & a=$!
+	wait "$a"
+	joined=$(scxctl --json status | tr '{' '\n' | grep -A1 '"name": "lat"' | sed -n 's/.*"preempted": \([0-9]*\).*/\1/p')
+	check "preempt_first: the latency task preempted hogs (preempted=$joined)" [ "${joined:-0}" -ge 10 ]
+	kill "$hog" 2>/dev/null
+	wait "$hog"
+	check "preempt_first: back to the loop config" scxctl apply "$WORKDIR/m3.json"
+
 	# CPU hotplug: the scheduler stays, and the agent re-plans without the CPU.
 	seq0=$(cat /sys/kernel/sched_ext/enable_seq)
 	echo 0 > /sys/devices/system/cpu/cpu3/online

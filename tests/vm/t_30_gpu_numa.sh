@@ -24,6 +24,8 @@ JSON
 	sed 's/"kind": {"Open": {}}}/"kind": {"Open": {"member_expire_ms": 1500}}}/' "$WORKDIR/g0.json" > "$WORKDIR/g1.json"
 	cat > "$WORKDIR/n1.json" <<'JSON'
 [
+  {"name": "away", "matches": [[{"CommPrefix": "spin-x"}]],
+   "kind": {"Confined": {"cpus_range": [1, 1], "util_range": [0.1, 0.9], "nodes": [0]}}},
   {"name": "node0", "matches": [[{"NumaNode": 0}, {"CommPrefix": "spin-"}]],
    "kind": {"Confined": {"cpus_range": [1, 2], "util_range": [0.1, 0.9], "nodes": [0]}}},
   {"name": "node1", "matches": [[{"NumaNode": 1}, {"CommPrefix": "spin-"}]],
@@ -58,7 +60,7 @@ gpuser_start() {
 gpu_tgid_has() { bpftool map dump name gpu_tgid 2>/dev/null | grep -qE "\"key\": $1[,}]| $1$"; }
 
 run() {
-	local caller sibling gp parent a b c off samples w cpu round
+	local caller sibling gp parent a b c x t0 t1 fb off samples w cpu round
 
 	# --- GPU, memberships that never expire
 	check "gpu: apply with a stand-in probe symbol" scxctl apply "$WORKDIR/g0.json"
@@ -115,8 +117,18 @@ run() {
 	check "numa: re-pinning a running task to node 1 moves it to node1" wait_for 20 in_layer "$a" node1
 	taskset -p 0xf "$a" > /dev/null
 	check "numa: unpinning it moves it out of the node layers" wait_for 20 in_layer "$a" byname
-	kill "$a" "$b" "$c"
-	wait "$a"; wait "$b"; wait "$c"
+	# A task of a layer confined to node 0, pinned to node 1: it never stalls (fallback).
+	taskset 0xc spinner spin-x 5 20 60 & x=$!
+	check "numa: a task pinned away from its layer's node is in that layer" wait_for 50 in_layer "$x" away
+	t0=$(awk '{print $14 + $15}' /proc/$x/stat)
+	sleep 2
+	t1=$(awk '{print $14 + $15}' /proc/$x/stat)
+	check "numa: it still runs, on its own node (cpu time $t0 -> $t1 ticks, CPU $(cpu_of $x))" \
+		[ "$t1" -gt "$t0" -a "$(cpu_of $x)" -ge 2 ]
+	fb=$(scxctl --json status | tr '{' '\n' | grep -A1 '"name": "away"' | sed -n 's/.*"fallback": \([0-9]*\).*/\1/p')
+	check "numa: through the fallback queue (fallback=$fb)" [ "${fb:-0}" -ge 1 ]
+	kill "$a" "$b" "$c" "$x"
+	wait "$a"; wait "$b"; wait "$c"; wait "$x"
 	scxctl apply "$WORKDIR/n2.json" > "$WORKDIR/n2.out" 2>&1
 	check "numa: scxctl refuses NumaNode 2 on 2 nodes (exit 1)" [ $? = 1 ]
 	check "numa: and says why" grep -q 'NumaNode 2 does not exist' "$WORKDIR/n2.out"
