@@ -194,7 +194,7 @@ $(BUILD)/tests/integration-runner: $(BUILD)/tests/integration/runner.o $(INTEG_O
 .PHONY: FORCE
 FORCE:
 
-.PHONY: check check-unit check-integration check-fast check-vm check-fuzz check-packaging asan fuzz bench demo
+.PHONY: check check-clang check-unit check-integration check-fast check-vm check-fuzz check-packaging asan fuzz bench demo
 check-unit: $(BUILD)/tests/unit-runner
 	$(Q)$(BUILD)/tests/unit-runner
 
@@ -210,7 +210,12 @@ asan:
 check-packaging: deb rpm
 	$(Q)tests/packaging/run.sh
 
-check: check-fast check-fuzz check-packaging check-vm check-vm-systemd
+# The same sources under clang's warnings too (STYLE: gcc or clang, -Werror).
+check-clang:
+	$(Q)$(MAKE) --no-print-directory CC=clang BUILD=build/clang all build/clang/tests/unit-runner
+	$(Q)build/clang/tests/unit-runner
+
+check: check-fast check-clang check-fuzz check-packaging check-vm check-vm-systemd
 	@echo "make check: all tiers passed"
 
 include tests/fuzz/fuzz.mk

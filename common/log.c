@@ -72,6 +72,8 @@ static const char *level_name(enum log_level level)
 }
 
 static void log_vmsg(enum log_level level, const char *suffix, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+static void log_vmsg(enum log_level level, const char *suffix, const char *fmt, va_list ap)
 {
 	char line[2048];
 	int n;

@@ -46,6 +46,8 @@ static void mkdir_p(char *path)
 }
 
 static void vpath(const struct fakefs *fs, char *buf, size_t size, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
+static void vpath(const struct fakefs *fs, char *buf, size_t size, const char *fmt, va_list ap)
 {
 	int n = snprintf(buf, size, "%s/", fs->root);
 
