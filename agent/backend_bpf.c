@@ -26,6 +26,7 @@
  * than half applied.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,6 +105,10 @@ struct backend {
 	int nr_possible;
 	double last_step;
 	double last_avgrt;
+	/* Cross-NUMA gating: per layer and node, the time at the last step, and the source nodes. */
+	uint64_t xn_prev[SCX_MAX_LAYERS][SCX_MAX_NUMA_NODES];
+	uint64_t xn_now[SCX_MAX_LAYERS][SCX_MAX_NUMA_NODES];
+	uint32_t xn_src[SCX_MAX_LAYERS];
 	/* Cgroup terms. */
 	struct cgroup_terms terms;
 	uint64_t seen_misses;
@@ -127,16 +132,30 @@ static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list 
 	__attribute__((format(printf, 2, 0)));
 static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	char line[1024];
+	/* A verifier log comes as one message of many lines: one log line each (the last 200 at most). */
+	static char buf[256 * 1024];
+	char *line, *save = NULL;
+	int n, skip;
 
-	vsnprintf(line, sizeof(line), fmt, ap);
-	line[strcspn(line, "\n")] = '\0';
-	if (level == LIBBPF_WARN)
-		log_warn("libbpf: %s", line);
-	else if (level == LIBBPF_INFO)
-		log_info("libbpf: %s", line);
-	else
-		log_debug("libbpf: %s", line);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	if (n < 0)
+		return 0;
+	skip = 0;
+	for (char *p = buf; *p; p++)
+		skip += *p == '\n';
+	skip = skip > 200 ? skip - 200 : 0;
+	if (skip)
+		log_warn("libbpf: (%d earlier lines of this message left out)", skip);
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (skip-- > 0)
+			continue;
+		if (level == LIBBPF_WARN)
+			log_warn("libbpf: %s", line);
+		else if (level == LIBBPF_INFO)
+			log_info("libbpf: %s", line);
+		else
+			log_debug("libbpf: %s", line);
+	}
 	return 0;
 }
 
@@ -312,11 +331,42 @@ static void cpus_to_bits(const struct cpumask *m, struct scx_cpus *out)
 			out->bits[cpu / 64] |= 1ULL << (cpu % 64);
 }
 
+/* The topology's nodes into .bss: each node's CPUs, each CPU's node. */
+static void push_nodes(struct backend *b)
+{
+	struct layered_bpf__bss *bss = b->skel->bss;
+	const struct topo *t = b->topo;
+	__u32 max = 0;
+
+	for (size_t n = 0; n < SCX_MAX_NUMA_NODES; n++)
+		memset(&bss->node_cpus[n], 0, sizeof(bss->node_cpus[n]));
+	for (size_t n = 0; n < t->nr_nodes; n++)
+		if (t->nodes[n].id < SCX_MAX_NUMA_NODES) {
+			cpus_to_bits(&t->nodes[n].cpus, &bss->node_cpus[t->nodes[n].id]);
+			if (t->nodes[n].id + 1 > max)
+				max = t->nodes[n].id + 1;
+		}
+	for (unsigned int c = 0; c < SCX_MAX_CPUS; c++)
+		bss->cpu_node[c] = c < t->nr_cpu_ids && t->cpus[c].node >= 0 && t->cpus[c].node < SCX_MAX_NUMA_NODES ?
+					   (__u32)t->cpus[c].node : 0;
+	bss->nr_cpu_ids = t->nr_cpu_ids < SCX_MAX_CPUS ? t->nr_cpu_ids : SCX_MAX_CPUS;
+	bss->nr_nodes_on = max ? max : 1;
+}
+
+/* Does layer i gate cross-NUMA moves (both thresholds of xnuma_threshold above 0, several nodes)? */
+static bool xnuma_gates(const struct backend *b, size_t i)
+{
+	const struct cfg_layer *l = &b->cfg->layers[i];
+
+	return b->topo->nr_nodes > 1 && (l->xnuma_threshold[0] > 0 || l->xnuma_threshold[1] > 0);
+}
+
 /* The control loop's allocation into .bss, where BPF reads it. */
 static void push_cpus(struct backend *b)
 {
 	struct layered_bpf__bss *bss = b->skel->bss;
 	__u32 owner[SCX_MAX_CPUS];
+	struct cpumask avail;
 
 	for (size_t cpu = 0; cpu < SCX_MAX_CPUS; cpu++)
 		owner[cpu] = SCX_NO_LAYER;
@@ -332,6 +382,85 @@ static void push_cpus(struct backend *b)
 	for (size_t cpu = 0; cpu < SCX_MAX_CPUS; cpu++)
 		if (bss->cpu_owner[cpu] != owner[cpu])
 			__atomic_store_n(&bss->cpu_owner[cpu], owner[cpu], __ATOMIC_RELAXED);
+	/* Where each layer has CPUs (Open: the open ones), and the CPUs no protected layer owns. */
+	cpumask_fill(&avail, b->topo->nr_cpu_ids);
+	for (size_t i = 0; i < b->nr && i < SCX_MAX_LAYERS; i++) {
+		const struct cpumask *m = b->cfg->layers[i].kind == CFG_KIND_OPEN ? ctl_open_cpus(b->ctl) :
+										ctl_layer_cpus(b->ctl, i);
+		__u32 nodes = 0;
+
+		for (size_t n = 0; n < b->topo->nr_nodes; n++) {
+			struct cpumask x;
+
+			cpumask_and(&x, m, &b->topo->nodes[n].cpus);
+			if (!cpumask_is_empty(&x) && b->topo->nodes[n].id < SCX_MAX_NUMA_NODES)
+				nodes |= 1u << b->topo->nodes[n].id;
+		}
+		bss->layer_nodes[i] = nodes;
+		if (b->cfg->layers[i].protected_)
+			cpumask_andnot(&avail, &avail, ctl_layer_cpus(b->ctl, i));
+		if (!xnuma_gates(b, i))
+			b->xn_src[i] = ~0u;
+		bss->xnuma_src[i] = b->xn_src[i];
+	}
+	cpus_to_bits(&avail, &bss->avail_cpus);
+}
+
+/*
+ * Cross-NUMA gating (SCHEDULER.md 2.5, xnuma): a node becomes a migration
+ * source for a layer when the layer's load there (CPU time and queue wait,
+ * in CPUs) over the CPUs it has there exceeds xnuma_threshold's high
+ * mark, exceeds the least loaded other node's ratio by more than
+ * xnuma_threshold_delta's high mark, and the layer could not grow (Open
+ * layers never can); it stops being one below either low mark, or when
+ * the layer could grow again. Then BPF lets the layer's tasks leave it.
+ */
+static void xnuma_step(struct backend *b, size_t i, double elapsed)
+{
+	const struct cfg_layer *l = &b->cfg->layers[i];
+	const struct cpumask *m = l->kind == CFG_KIND_OPEN ? ctl_open_cpus(b->ctl) : ctl_layer_cpus(b->ctl, i);
+	double ratio[SCX_MAX_NUMA_NODES] = { 0 };
+	struct ctl_layer_view v;
+	bool denied;
+
+	if (!xnuma_gates(b, i))
+		return;
+	ctl_layer_view(b->ctl, i, &v);
+	denied = l->kind == CFG_KIND_OPEN || v.target > v.nr_cpus;
+	for (size_t n = 0; n < b->topo->nr_nodes; n++) {
+		unsigned int id = b->topo->nodes[n].id;
+		struct cpumask x;
+		double load, alloc;
+
+		if (id >= SCX_MAX_NUMA_NODES || cpumask_is_empty(&b->topo->nodes[n].cpus))
+			continue;
+		cpumask_and(&x, m, &b->topo->nodes[n].cpus);
+		alloc = cpumask_weight(&x);
+		load = (double)(b->xn_now[i][id] - b->xn_prev[i][id]) / 1e9 / elapsed;
+		ratio[id] = alloc > 0 ? load / alloc : load > 0.05 ? INFINITY : 0;
+	}
+	for (size_t n = 0; n < b->topo->nr_nodes; n++) {
+		unsigned int id = b->topo->nodes[n].id;
+		bool src, was;
+		double others = 1e18;
+
+		if (id >= SCX_MAX_NUMA_NODES || cpumask_is_empty(&b->topo->nodes[n].cpus))
+			continue;
+		for (size_t k = 0; k < b->topo->nr_nodes; k++)
+			if (k != n && b->topo->nodes[k].id < SCX_MAX_NUMA_NODES && ratio[b->topo->nodes[k].id] < others)
+				others = ratio[b->topo->nodes[k].id];
+		was = (b->xn_src[i] >> id) & 1;
+		if (was)
+			src = denied && ratio[id] >= l->xnuma_threshold[0] && ratio[id] - others >= l->xnuma_threshold_delta[0];
+		else
+			src = denied && ratio[id] > l->xnuma_threshold[1] && ratio[id] - others > l->xnuma_threshold_delta[1];
+		if (src == was)
+			continue;
+		b->xn_src[i] ^= 1u << id;
+		log_info("layer \"%s\": node %u %s a cross-NUMA migration source (load/CPUs %.2f, others %.2f)", l->name,
+			 id, src ? "becomes" : "is no longer", ratio[id], others);
+	}
+	b->skel->bss->xnuma_src[i] = b->xn_src[i];
 }
 
 static void fill_layer(struct scx_layer *sl, const struct cfg_layer *l, const struct cfg_options *o,
@@ -422,10 +551,9 @@ static int write_config(struct backend *b, const struct cfg *c, char *err, size_
 	b->cfg = c;
 	memset(b->prev, 0, SCX_MAX_LAYERS * sizeof(*b->prev));
 	b->last_step = 0;
-	for (size_t n = 0; n < b->topo->nr_nodes && n < SCX_MAX_NUMA_NODES; n++)
-		if (b->topo->nodes[n].id < SCX_MAX_NUMA_NODES)
-			cpus_to_bits(&b->topo->nodes[n].cpus, &bss->node_cpus[b->topo->nodes[n].id]);
-	bss->nr_cpu_ids = b->topo->nr_cpu_ids < SCX_MAX_CPUS ? b->topo->nr_cpu_ids : SCX_MAX_CPUS;
+	memset(b->xn_src, 0, sizeof(b->xn_src));
+	memset(b->xn_prev, 0, sizeof(b->xn_prev));
+	push_nodes(b);
 	bss->has_avgrt = avgrt;
 	bss->has_gpu_pid = gpu_pid;
 	bss->gpu_pid_expire_ns = gpu_expire;
@@ -592,12 +720,7 @@ static int bpf_set_topology(struct backend *b, const struct topo *t, char *err, 
 	}
 	ctl_free(b->ctl);
 	b->ctl = ctl;
-	for (size_t n = 0; n < SCX_MAX_NUMA_NODES; n++)
-		memset(&b->skel->bss->node_cpus[n], 0, sizeof(b->skel->bss->node_cpus[n]));
-	for (size_t n = 0; n < t->nr_nodes && n < SCX_MAX_NUMA_NODES; n++)
-		if (t->nodes[n].id < SCX_MAX_NUMA_NODES)
-			cpus_to_bits(&t->nodes[n].cpus, &b->skel->bss->node_cpus[t->nodes[n].id]);
-	b->skel->bss->nr_cpu_ids = t->nr_cpu_ids < SCX_MAX_CPUS ? t->nr_cpu_ids : SCX_MAX_CPUS;
+	push_nodes(b);
 	push_cpus(b);
 	/* NumaNode answers may have changed. */
 	__atomic_add_fetch(&b->skel->bss->cfg_gen, 1, __ATOMIC_SEQ_CST);
@@ -737,12 +860,18 @@ static int read_stats(struct backend *b, __u32 l, struct scx_layer_stats *ret)
 	memset(ret, 0, sizeof(*ret));
 	if (bpf_map__lookup_elem(b->skel->maps.layer_stats, &l, sizeof(l), b->percpu, sz, 0) < 0)
 		return -errno;
+	if (l < SCX_MAX_LAYERS)
+		memset(b->xn_now[l], 0, sizeof(b->xn_now[l]));
 	for (int c = 0; c < b->nr_possible; c++) {
 		const __u64 *src = (const __u64 *)&b->percpu[c];
 		__u64 *dst = (__u64 *)ret;
+		int node = (unsigned int)c < b->topo->nr_cpu_ids ? b->topo->cpus[c].node : -1;
 
 		for (size_t k = 0; k < sizeof(*ret) / sizeof(__u64); k++)
 			dst[k] += src[k];
+		/* Load per node (CPU time and queue wait of the CPU's runs), for the cross-NUMA gate. */
+		if (l < SCX_MAX_LAYERS && node >= 0 && node < SCX_MAX_NUMA_NODES)
+			b->xn_now[l][node] += b->percpu[c].owned_ns + b->percpu[c].open_ns + b->percpu[c].wait_ns;
 	}
 	return 0;
 }
@@ -768,10 +897,15 @@ static void control_step(struct backend *b)
 		}
 		b->prev[i] = st;
 	}
-	if (first)
+	if (first) {
+		memcpy(b->xn_prev, b->xn_now, sizeof(b->xn_prev));
 		return;
+	}
 	if (ctl_step(b->ctl, smp, (uint64_t)(elapsed * 1e9)))
 		push_cpus(b);
+	for (size_t i = 0; i < b->nr && i < SCX_MAX_LAYERS; i++)
+		xnuma_step(b, i, elapsed);
+	memcpy(b->xn_prev, b->xn_now, sizeof(b->xn_prev));
 }
 
 static time_t mono_secs(void)

@@ -34,9 +34,14 @@
  * - Nothing here depends on the kernel's config file (no CONFIG_ externs);
  *   optional kfuncs are tested with bpf_ksym_exists().
  *
+ * - One DSQ per layer and NUMA node. With several nodes a task stays on
+ *   its node (idle picks, preemption and pulls look there) unless the
+ *   agent marked the node a migration source for its layer (xnuma_src:
+ *   the layer is overloaded there, see agent/backend_bpf.c).
+ *
  * Not yet: hint, CmdJoin, utilization and DSQ-insert matchers (the
  * agent refuses configs that use them), per-LLC DSQs, exclusive,
- * disallow_*_after_us, cross-NUMA gating, the fallback DSQs.
+ * disallow_*_after_us.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
@@ -65,6 +70,17 @@ __u64 gpu_pid_expire_ns;                /* the longest member_expire_ms of those
 struct scx_cpus layer_cpus[SCX_MAX_LAYERS];
 struct scx_cpus node_cpus[SCX_MAX_NUMA_NODES];
 __u32 cpu_owner[SCX_MAX_CPUS];          /* owning layer; SCX_NO_LAYER: nobody */
+__u32 cpu_node[SCX_MAX_CPUS];           /* node id of each CPU */
+__u32 nr_nodes_on;                      /* highest node id + 1 */
+struct scx_cpus avail_cpus;             /* CPUs no protected layer owns */
+__u32 layer_nodes[SCX_MAX_LAYERS];      /* nodes where layer i owns CPUs (Open: where open CPUs are) */
+/*
+ * Cross-NUMA gating: bit n of xnuma_src[i] set = layer i's tasks may move
+ * away from node n (the agent's control loop found that node overloaded
+ * for the layer, or the layer does not gate). Without the bit a task
+ * stays on its node: idle picks, preemption and pulls look there only.
+ */
+__u32 xnuma_src[SCX_MAX_LAYERS];
 
 /* Written here, read by the agent. */
 __u64 cgroup_misses;                    /* lookups of cgroups not in cgroup_bits */
@@ -156,6 +172,29 @@ static bool cpu_in(const struct scx_cpus *c, __s32 cpu)
 	if (cpu < 0 || u >= SCX_MAX_CPUS)
 		return false;
 	return c->bits[u / 64] & (1ULL << (u % 64));
+}
+
+static __u32 node_of(__s32 cpu)
+{
+	__u32 u = (__u32)cpu;
+
+	if (u >= SCX_MAX_CPUS)
+		return 0;
+	/* Opaque to the compiler, so that the mask stays and the verifier sees the bound. */
+	asm volatile("" : "+r"(u));
+	return cpu_node[u & (SCX_MAX_CPUS - 1)] & (SCX_MAX_NUMA_NODES - 1);
+}
+
+/* The DSQ of layer l for tasks waiting on node n. */
+static __u64 dsq_of(__u32 l, __u32 n)
+{
+	return SCX_LAYER_DSQ_BASE + (__u64)(l & (SCX_MAX_LAYERS - 1)) * SCX_MAX_NUMA_NODES + (n & (SCX_MAX_NUMA_NODES - 1));
+}
+
+/* May layer l's tasks leave node n? */
+static bool may_leave(__u32 l, __u32 n)
+{
+	return (xnuma_src[l & (SCX_MAX_LAYERS - 1)] >> (n & (SCX_MAX_NUMA_NODES - 1))) & 1;
 }
 
 /* Are all of p's allowed CPUs in c? */
@@ -390,12 +429,12 @@ static __u32 task_layer(struct task_struct *p, struct scx_task_ctx *tc)
 	return l;
 }
 
-/* An idle CPU among c that p may use, claimed; -1 if none. */
-static __s32 claim_idle(const struct scx_cpus *c, struct task_struct *p, __s32 prev)
+/* An idle CPU in c (and in c2, if given) that p may use, claimed; -1 if none. */
+static __s32 claim_idle2(const struct scx_cpus *c, const struct scx_cpus *c2, struct task_struct *p, __s32 prev)
 {
 	__u32 w, i, words = (nr_cpu_ids + 63) / 64;
 
-	if (cpu_in(c, prev) && bpf_cpumask_test_cpu(prev, p->cpus_ptr) &&
+	if (cpu_in(c, prev) && (!c2 || cpu_in(c2, prev)) && bpf_cpumask_test_cpu(prev, p->cpus_ptr) &&
 	    scx_bpf_test_and_clear_cpu_idle(prev))
 		return prev;
 	bpf_for(w, 0, SCX_CPU_WORDS) {
@@ -403,7 +442,7 @@ static __s32 claim_idle(const struct scx_cpus *c, struct task_struct *p, __s32 p
 
 		if (w >= words)
 			break;
-		bits = c->bits[w];
+		bits = c->bits[w] & (c2 ? c2->bits[w] : ~0ULL);
 		bpf_for(i, 0, 64) {
 			__s32 cpu;
 
@@ -416,6 +455,28 @@ static __s32 claim_idle(const struct scx_cpus *c, struct task_struct *p, __s32 p
 		}
 	}
 	return -1;
+}
+
+static __s32 claim_idle(const struct scx_cpus *c, struct task_struct *p, __s32 prev)
+{
+	return claim_idle2(c, NULL, p, prev);
+}
+
+/*
+ * An idle CPU in c for a task of layer l last on prev: on prev's node
+ * first; elsewhere only when the layer may leave that node.
+ */
+static __s32 claim_idle_near(const struct scx_cpus *c, __u32 l, struct task_struct *p, __s32 prev)
+{
+	__u32 n = node_of(prev);
+	__s32 cpu;
+
+	if (nr_nodes_on <= 1)
+		return claim_idle(c, p, prev);
+	cpu = claim_idle2(c, &node_cpus[n], p, prev);
+	if (cpu >= 0 || !may_leave(l, n))
+		return cpu;
+	return claim_idle(c, p, prev);
 }
 
 /* Can p run anywhere in c? */
@@ -447,9 +508,12 @@ static __u64 slice_of(const struct scx_layer *layer)
 
 static __u32 owner_of(__s32 cpu)
 {
-	if (cpu < 0 || cpu >= SCX_MAX_CPUS)
+	__u32 u = (__u32)cpu;
+
+	if (u >= SCX_MAX_CPUS)
 		return SCX_NO_LAYER;
-	return cpu_owner[cpu];
+	asm volatile("" : "+r"(u));
+	return cpu_owner[u & (SCX_MAX_CPUS - 1)];
 }
 
 static bool owner_protected(__s32 cpu, __u32 l)
@@ -463,20 +527,51 @@ static bool owner_protected(__s32 cpu, __u32 l)
 	return ol && (ol->flags & SCX_LF_PROTECTED);
 }
 
-/* Queue p on its layer's DSQ, by vtime unless the layer is FIFO. */
+/*
+ * The node whose DSQ p waits on: the node of its CPU, or, for a Confined
+ * layer with no CPU there that p may use, a node where it has one.
+ */
+static __u32 queue_node(struct task_struct *p, __u32 l, const struct scx_layer *layer)
+{
+	__u32 n = node_of(scx_bpf_task_cpu(p)), k, w;
+
+	if (layer->kind != SCX_LAYER_CONFINED || nr_nodes_on <= 1)
+		return n;
+	bpf_for(k, 0, SCX_MAX_NUMA_NODES) {
+		__u32 m = k == 0 ? n : k - 1;
+
+		if (k > nr_nodes_on)
+			break;
+		bpf_for(w, 0, SCX_CPU_WORDS) {
+			__u64 bits = layer_cpus[l & (SCX_MAX_LAYERS - 1)].bits[w] & node_cpus[m & (SCX_MAX_NUMA_NODES - 1)].bits[w];
+			__u32 i;
+
+			bpf_for(i, 0, 64) {
+				if (!bits)
+					break;
+				if (bpf_cpumask_test_cpu(w * 64 + __builtin_ctzll(bits), p->cpus_ptr))
+					return m;
+				bits &= bits - 1;
+			}
+		}
+	}
+	return n;
+}
+
+/* Queue p on its layer's DSQ for its node, by vtime unless the layer is FIFO. */
 static void queue_on_layer(struct task_struct *p, __u32 l, const struct scx_layer *layer, __u64 enq_flags)
 {
-	__u64 slice = slice_of(layer), floor;
+	__u64 slice = slice_of(layer), floor, dsq = dsq_of(l, queue_node(p, l, layer));
 
 	if (layer->flags & SCX_LF_FIFO) {
-		scx_bpf_dsq_insert(p, SCX_LAYER_DSQ_BASE + l, slice, enq_flags);
+		scx_bpf_dsq_insert(p, dsq, slice, enq_flags);
 		return;
 	}
 	/* A sleeper gets at most one slice of credit. */
 	floor = vtime_now[l & (SCX_MAX_LAYERS - 1)] - slice;
 	if ((__s64)(p->scx.dsq_vtime - floor) < 0)
 		p->scx.dsq_vtime = floor;
-	scx_bpf_dsq_insert_vtime(p, SCX_LAYER_DSQ_BASE + l, slice, p->scx.dsq_vtime, enq_flags);
+	scx_bpf_dsq_insert_vtime(p, dsq, slice, p->scx.dsq_vtime, enq_flags);
 }
 
 /*
@@ -499,6 +594,9 @@ static bool try_preempt(struct task_struct *p, __u32 l, const struct scx_layer *
 		if (!bpf_cpumask_test_cpu(c, p->cpus_ptr))
 			continue;
 		if (confined && !cpu_in(&layer_cpus[l & (SCX_MAX_LAYERS - 1)], c))
+			continue;
+		/* Another node: only if the layer may leave this one. */
+		if (nr_nodes_on > 1 && node_of(c) != node_of(prev) && !may_leave(l, node_of(prev)))
 			continue;
 		if (owner_protected(c, l))
 			continue;
@@ -544,7 +642,7 @@ s32 BPF_PROG(layered_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wake_f
 	    (layer->kind != SCX_LAYER_CONFINED || cpu_in(&layer_cpus[l & (SCX_MAX_LAYERS - 1)], prev_cpu)))
 		return prev_cpu;
 	if (layer->kind != SCX_LAYER_OPEN) {
-		cpu = claim_idle(&layer_cpus[l & (SCX_MAX_LAYERS - 1)], p, prev_cpu);
+		cpu = claim_idle_near(&layer_cpus[l & (SCX_MAX_LAYERS - 1)], l, p, prev_cpu);
 		if (cpu >= 0) {
 			if (st)
 				st->direct++;
@@ -554,6 +652,19 @@ s32 BPF_PROG(layered_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wake_f
 		/* Confined: its CPUs are busy; wait in its DSQ (enqueue). */
 		if (layer->kind == SCX_LAYER_CONFINED)
 			return prev_cpu;
+	}
+	/*
+	 * Several nodes and the layer may not leave prev's: any idle CPU
+	 * there that no protected layer owns, else wait on this node.
+	 */
+	if (nr_nodes_on > 1 && !may_leave(l, node_of(prev_cpu))) {
+		cpu = claim_idle2(&avail_cpus, &node_cpus[node_of(prev_cpu)], p, prev_cpu);
+		if (cpu < 0)
+			return prev_cpu;
+		if (st)
+			st->direct++;
+		scx_bpf_dsq_insert(p, SCX_DSQ_LOCAL, slice_of(layer), 0);
+		return cpu;
 	}
 	cpu = scx_bpf_select_cpu_dfl(p, prev_cpu, wake_flags, &is_idle);
 	/* An idle CPU whose owner does not keep it to itself: run there at once. */
@@ -602,18 +713,51 @@ void BPF_PROG(layered_enqueue, struct task_struct *p, u64 enq_flags)
 		st->enqueued++;
 	queue_on_layer(p, l, layer, enq_flags);
 	if (layer->kind != SCX_LAYER_OPEN) {
-		cpu = claim_idle(&layer_cpus[l & (SCX_MAX_LAYERS - 1)], p, scx_bpf_task_cpu(p));
+		cpu = claim_idle_near(&layer_cpus[l & (SCX_MAX_LAYERS - 1)], l, p, scx_bpf_task_cpu(p));
 		if (cpu >= 0)
 			scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
 	}
 }
 
-static bool consume(__u32 l)
+/*
+ * Pull a task of layer l to this CPU: from this node's DSQ first, then
+ * from another node's when the layer may leave that node, or when it has
+ * no CPU there to serve it (or force: antistall).
+ */
+static bool consume(__u32 l, __s32 cpu, bool force)
 {
-	if (!scx_bpf_dsq_move_to_local(SCX_LAYER_DSQ_BASE + l))
-		return false;
+	__u32 me = node_of(cpu), k;
+
+	if (scx_bpf_dsq_move_to_local(dsq_of(l, me)))
+		goto served;
+	bpf_for(k, 0, SCX_MAX_NUMA_NODES) {
+		if (k >= nr_nodes_on)
+			break;
+		if (k == me)
+			continue;
+		if (!force && !may_leave(l, k) && ((layer_nodes[l & (SCX_MAX_LAYERS - 1)] >> k) & 1))
+			continue;
+		if (scx_bpf_dsq_move_to_local(dsq_of(l, k)))
+			goto served;
+	}
+	return false;
+served:
 	layer_served[l & (SCX_MAX_LAYERS - 1)] = now_ns();
 	return true;
+}
+
+/* Tasks of layer l queued on any node. */
+static __s32 queued(__u32 l)
+{
+	__s32 n = 0;
+	__u32 k;
+
+	bpf_for(k, 0, SCX_MAX_NUMA_NODES) {
+		if (k >= nr_nodes_on)
+			break;
+		n += scx_bpf_dsq_nr_queued(dsq_of(l, k));
+	}
+	return n;
 }
 
 /*
@@ -634,7 +778,7 @@ static void scan_stalls(__u64 now, __u32 n)
 	bpf_for(l, 0, SCX_MAX_LAYERS) {
 		if (l >= n)
 			break;
-		if (scx_bpf_dsq_nr_queued(SCX_LAYER_DSQ_BASE + l) <= 0)
+		if (queued(l) <= 0)
 			layer_served[l] = now;
 		else if (now - layer_served[l] > antistall_ns)
 			mask |= 1ULL << l;
@@ -642,7 +786,7 @@ static void scan_stalls(__u64 now, __u32 n)
 	stalled = mask;
 }
 
-static bool serve_stalled(__u32 n)
+static bool serve_stalled(__u32 n, __s32 cpu)
 {
 	__u64 mask = stalled;
 	__u32 l;
@@ -652,7 +796,7 @@ static bool serve_stalled(__u32 n)
 	bpf_for(l, 0, SCX_MAX_LAYERS) {
 		if (l >= n)
 			break;
-		if ((mask & (1ULL << l)) && consume(l)) {
+		if ((mask & (1ULL << l)) && consume(l, cpu, true)) {
 			__sync_fetch_and_and(&stalled, ~(1ULL << l));
 			__sync_fetch_and_add(&nr_antistall, 1);
 			return true;
@@ -670,9 +814,9 @@ void BPF_PROG(layered_dispatch, s32 cpu, struct task_struct *prev)
 	if (!n || cpu < 0 || cpu >= SCX_MAX_CPUS)
 		return;
 	scan_stalls(now_ns(), n);
-	if (serve_stalled(n))
+	if (serve_stalled(n, cpu))
 		return;
-	if (ol && consume(owner))
+	if (ol && consume(owner, cpu, false))
 		return;
 	if (ol && (ol->flags & SCX_LF_PROTECTED))
 		return;
@@ -696,7 +840,7 @@ void BPF_PROG(layered_dispatch, s32 cpu, struct task_struct *prev)
 				continue;
 			if (!!(layer->flags & SCX_LF_PREEMPT) != (pass == 0))
 				continue;
-			if (consume(l))
+			if (consume(l, cpu, false))
 				return;
 		}
 	}
@@ -962,10 +1106,15 @@ s32 BPF_PROG(layered_init)
 	__u32 l;
 	s32 r;
 
+	__u32 n;
+
+	/* One DSQ per layer and node, for every node id the agent may name. */
 	bpf_for(l, 0, SCX_MAX_LAYERS) {
-		r = scx_bpf_create_dsq(SCX_LAYER_DSQ_BASE + l, -1);
-		if (r)
-			return r;
+		bpf_for(n, 0, SCX_MAX_NUMA_NODES) {
+			r = scx_bpf_create_dsq(dsq_of(l, n), -1);
+			if (r)
+				return r;
+		}
 	}
 	return 0;
 }

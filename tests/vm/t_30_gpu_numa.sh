@@ -8,7 +8,9 @@
 # window expires and the next call brings the thread back; an exited
 # process leaves no entry behind. NUMA: tasks pinned to node 0 or node 1
 # land in per-node layers and run there, an unpinned one in neither, and
-# re-pinning a running task moves it; a config naming node 2 is refused by
+# re-pinning a running task moves it; a task of a layer confined to the
+# other node still runs; tasks stay on their node until their layer is
+# overloaded there (cross-NUMA gating); a config naming node 2 is refused by
 # scxctl and, checked only by the agent, by scxd.
 
 setup() {
@@ -60,7 +62,7 @@ gpuser_start() {
 gpu_tgid_has() { bpftool map dump name gpu_tgid 2>/dev/null | grep -qE "\"key\": $1[,}]| $1$"; }
 
 run() {
-	local caller sibling gp parent a b c x t0 t1 fb off samples w cpu round
+	local caller sibling gp parent a b c x t0 t1 fb off samples w cpu round hog n1
 
 	# --- GPU, memberships that never expire
 	check "gpu: apply with a stand-in probe symbol" scxctl apply "$WORKDIR/g0.json"
@@ -129,13 +131,52 @@ run() {
 	check "numa: through the fallback queue (fallback=$fb)" [ "${fb:-0}" -ge 1 ]
 	kill "$a" "$b" "$c" "$x"
 	wait "$a"; wait "$b"; wait "$c"; wait "$x"
+	# Cross-NUMA gating: tasks stay on their node until the layer is overloaded there.
+	cat > "$WORKDIR/x1.json" <<'JSON'
+[
+  {"name": "spread", "matches": [[{"CommPrefix": "stress-ng"}, {"CommPrefix": "spin-"}]], "kind": {"Open": {}}},
+  {"name": "hogs", "matches": [[{"CommPrefix": "stress-ng"}]], "kind": {"Open": {}}},
+  {"name": "light", "matches": [[{"CommPrefix": "spin-"}]], "kind": {"Open": {}}},
+  {"name": "rest", "matches": [[]], "kind": {"Open": {}}}
+]
+JSON
+	check "xnuma: apply (default thresholds)" scxctl apply "$WORKDIR/x1.json"
+	taskset 0x1 spinner spin-light 2 40 30 & x=$!
+	sleep 0.5
+	taskset -p 0xf "$x" > /dev/null
+	off=0; samples=0
+	for round in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+		cpu=$(cpu_of "$x"); samples=$((samples + 1))
+		[ "$cpu" -le 1 ] || off=$((off + 1))
+		sleep 0.1
+	done
+	check "xnuma: a light task started on node 0 stays there once unpinned ($off of $samples samples on node 1)" [ "$off" = 0 ]
+	kill "$x"; wait "$x"
+	taskset 0x3 stress-ng --cpu 4 --timeout 20s --quiet & hog=$!
+	sleep 1
+	for w in $(for p in /proc/[0-9]*; do [ "$(cat $p/comm 2>/dev/null)" = stress-ng-cpu ] && echo "${p#/proc/}"; done); do
+		taskset -p 0xf "$w" > /dev/null
+	done
+	check "xnuma: 4 hogs on node 0's 2 CPUs make node 0 a migration source" \
+		wait_for 100 grep -q 'layer "hogs": node 0 becomes a cross-NUMA migration source' "$WORKDIR/scxd.log"
+	n1=0
+	for round in 1 2 3 4 5 6 7 8 9 10; do
+		for w in $(for p in /proc/[0-9]*; do [ "$(cat $p/comm 2>/dev/null)" = stress-ng-cpu ] && echo "${p#/proc/}"; done); do
+			[ "$(cpu_of $w)" -ge 2 ] 2>/dev/null && n1=$((n1 + 1))
+		done
+		sleep 0.2
+	done
+	check "xnuma: then hogs run on node 1 too ($n1 samples there)" [ "$n1" -gt 0 ]
+	kill "$hog"; wait "$hog"
+	grep 'cross-NUMA' "$WORKDIR/scxd.log" | head -5
+
 	scxctl apply "$WORKDIR/n2.json" > "$WORKDIR/n2.out" 2>&1
 	check "numa: scxctl refuses NumaNode 2 on 2 nodes (exit 1)" [ $? = 1 ]
 	check "numa: and says why" grep -q 'NumaNode 2 does not exist' "$WORKDIR/n2.out"
 	scxctl apply --agent-topology "$WORKDIR/n2.json" > "$WORKDIR/n2a.out" 2>&1
 	check "numa: scxd refuses it too when only it checks (exit 1)" [ $? = 1 ]
 	check "numa: scxd names the layer's clause" grep -q 'agent: .*NumaNode 2' "$WORKDIR/n2a.out"
-	check "numa: the running config did not change" sh -c "scxctl get-config | grep -q '\"NumaNode\": 1'"
+	check "numa: the running config did not change" sh -c "scxctl get-config | grep -q '\"spread\"'"
 	check "gpu/numa: the kernel never ejected the scheduler" sh -c "! grep -q 'ejected by the kernel' $WORKDIR/scxd.log"
 	grep -E 'error|warning' "$WORKDIR/scxd.log" | head -20
 	return 0
