@@ -201,7 +201,8 @@ static bool get_f64(struct json_dec *x, const struct json_node *n, double *ret)
 			    n->s);
 		return false;
 	}
-	*ret = v;
+	/* -0 is 0: the protobuf form of a config cannot tell them apart, and neither can a range. */
+	*ret = v == 0 ? 0.0 : v;
 	return true;
 }
 
