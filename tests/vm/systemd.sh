@@ -5,7 +5,8 @@
 # package's maintainer scripts would run them; the socket started;
 # socket activation by a member of scx starts scxd.service (Type=notify);
 # that member applies a config and the BPF scheduler attaches inside the
-# sandbox, NIC IRQs move to their node; a non-member is refused; kill -9 brings Restart=on-failure and
+# sandbox, NIC IRQs move to their node, GPU driver probes attach; a
+# non-member is refused; kill -9 brings Restart=on-failure and
 # the persisted config back; systemd-analyze verify and security.
 . /tests/lib.sh
 
@@ -61,9 +62,28 @@ cat "$WORKDIR/apply.out"
 check "systemd: the BPF scheduler attached inside the sandbox" wait_for 50 is_state enabled
 check "systemd: ops scxd_layered" [ "$(scx_ops)" = scxd_layered ]
 pci=$(nic_pci_dir)
-irq=$(ls "$pci/msi_irqs" | head -1)
-check "systemd: IRQ balancing writes /proc/irq in the sandbox (irq $irq on node 1's CPUs)" \
-	wait_for 50 sh -c "[ \"\$(cat /proc/irq/$irq/smp_affinity_list)\" = 2-3 ]"
+all_on_node1() {
+	local i
+	for i in $(ls "$pci/msi_irqs"); do
+		[ "$(cat /proc/irq/$i/smp_affinity_list)" = 2-3 ] || return 1
+	done
+}
+check "systemd: IRQ balancing writes /proc/irq in the sandbox (every NIC IRQ on node 1's CPUs)" wait_for 50 all_on_node1
+for i in $(ls "$pci/msi_irqs"); do echo "irq $i: $(cat /proc/irq/$i/smp_affinity_list)"; done | tr '\n' ' '; echo
+cat > "$WORKDIR/gpu.json" <<'JSON'
+{"options": {"netdev_irq_balance": true, "enable_gpu_support": true, "gpu_probe_symbols": ["__x64_sys_getppid"]},
+ "layers": [
+  {"name": "gpu", "matches": [[{"UsedGpuPid": true}]], "kind": {"Open": {}}},
+  {"name": "hogs", "matches": [[{"CommPrefix": "stress-ng"}]],
+   "kind": {"Confined": {"util_range": [0.5, 0.9], "cpus_range": [1, 2]}}},
+  {"name": "rest", "matches": [[]], "kind": {"Open": {}}}]}
+JSON
+chmod 0644 "$WORKDIR/gpu.json"
+as_member "$SCXCTL" apply "$WORKDIR/gpu.json" > "$WORKDIR/gpu.out" 2>&1
+as_member "$SCXCTL" status > "$WORKDIR/gpu-status.out" 2>&1
+check "systemd: GPU probes attach in the sandbox (kallsyms readable, kprobe.multi allowed)" \
+	grep -q '__x64_sys_getppid attached' "$WORKDIR/gpu-status.out"
+grep gpu: "$WORKDIR/gpu-status.out"
 rc=0; as_stranger "$SCXCTL" apply "$CFG" > "$WORKDIR/stranger.out" 2>&1 || rc=$?
 check "systemd: a non-member's apply is refused (exit $rc), naming the group scx" \
 	sh -c "[ $rc = 3 ] || [ $rc = 4 ]"
