@@ -138,5 +138,5 @@ kill -TERM "$ml"
 wait "$ml"
 grep -E 'error|warning' /tmp/scxd.log | sed 's/^/INFO scxd: /'
 # An ejection invalidates the rounds it happened in: the report lists them.
-dmesg | grep 'BPF scheduler "scxd_layered" disabled' | sed 's/^/ERROR /'
+dmesg | grep 'BPF scheduler "scxd_layered" disabled' | grep -v 'unregistered from user space' | sed 's/^/ERROR /'
 echo "DONE"
