@@ -1,4 +1,4 @@
-# timeout: 240
+# timeout: 300
 # SPDX-License-Identifier: GPL-2.0-only
 # GPU and NUMA layers on the real kernel (issue: GPU and NUMA layers).
 # GPU: getppid(2) stands in for a GPU driver entry point (option
@@ -45,6 +45,16 @@ JSON
 
 in_layer() { scxctl explain "$1" 2>&1 | grep -q "\"$2\""; }
 cpu_of() { awk '{print $39}' "/proc/$1/stat" 2>/dev/null; }
+hog_workers() {
+	local p
+	for p in /proc/[0-9]*; do [ "$(cat $p/comm 2>/dev/null)" = stress-ng-cpu ] && echo "${p#/proc/}"; done
+}
+# hogs_on_node1: some stress-ng worker is running on node 1 (CPU 2 or 3).
+hogs_on_node1() {
+	local w c
+	for w in $(hog_workers); do c=$(cpu_of "$w"); [ -n "$c" ] && [ "$c" -ge 2 ] && return 0; done
+	return 1
+}
 
 # gpuser_start SECS: start tests/vm/gpuser (a parent that forks the GPU
 # process and keeps waking); sets parent, gp (the GPU process), caller and
@@ -152,21 +162,12 @@ JSON
 	done
 	check "xnuma: a light task started on node 0 stays there once unpinned ($off of $samples samples on node 1)" [ "$off" = 0 ]
 	kill "$x"; wait "$x"
-	taskset 0x3 stress-ng --cpu 4 --timeout 20s --quiet & hog=$!
-	sleep 1
-	for w in $(for p in /proc/[0-9]*; do [ "$(cat $p/comm 2>/dev/null)" = stress-ng-cpu ] && echo "${p#/proc/}"; done); do
-		taskset -p 0xf "$w" > /dev/null
-	done
+	taskset 0x3 stress-ng --cpu 4 --timeout 90s --quiet & hog=$!
+	wait_for 50 sh -c "[ \$(grep -lx stress-ng-cpu /proc/[0-9]*/comm 2>/dev/null | wc -l) -ge 4 ]"
+	for w in $(hog_workers); do taskset -p 0xf "$w" > /dev/null; done
 	check "xnuma: 4 hogs on node 0's 2 CPUs make node 0 a migration source" \
-		wait_for 100 grep -q 'layer "hogs": node 0 becomes a cross-NUMA migration source' "$WORKDIR/scxd.log"
-	n1=0
-	for round in 1 2 3 4 5 6 7 8 9 10; do
-		for w in $(for p in /proc/[0-9]*; do [ "$(cat $p/comm 2>/dev/null)" = stress-ng-cpu ] && echo "${p#/proc/}"; done); do
-			[ "$(cpu_of $w)" -ge 2 ] 2>/dev/null && n1=$((n1 + 1))
-		done
-		sleep 0.2
-	done
-	check "xnuma: then hogs run on node 1 too ($n1 samples there)" [ "$n1" -gt 0 ]
+		wait_for 150 grep -q 'layer "hogs": node 0 becomes a cross-NUMA migration source' "$WORKDIR/scxd.log"
+	check "xnuma: then hogs run on node 1 too" wait_for 100 hogs_on_node1
 	kill "$hog"; wait "$hog"
 	grep 'cross-NUMA' "$WORKDIR/scxd.log" | head -5
 
