@@ -25,6 +25,17 @@
 #include "common/log.h"
 #include "common/pbconv.h"
 
+/* The first error of d as "prefix PATH: message" into err, or strerror(-r) when d has none. */
+static void first_error(const struct cfg_diags *d, int r, const char *prefix, char *err, size_t errlen)
+{
+	size_t i = 0;
+
+	while (i < d->n && d->v[i].severity != CFG_ERROR)
+		i++;
+	snprintf(err, errlen, "%s%s%s%s", prefix, i < d->n ? d->v[i].path : "", i < d->n ? ": " : "",
+		 i < d->n ? d->v[i].msg : strerror(-r));
+}
+
 /*
  * Replace the template specs of *c by one layer per cgroup they pick
  * (CONFIG.md 6), against the cgroup tree as it is now, and validate the
@@ -63,12 +74,7 @@ static int expand_templates(struct agent *a, struct cfg **c, const struct cfg_to
 		if (d.v[i].severity == CFG_WARNING)
 			log_warn("templates: %s: %s", d.v[i].path, d.v[i].msg);
 	if (r < 0) {
-		size_t i = 0;
-
-		while (i < d.n && d.v[i].severity != CFG_ERROR)
-			i++;
-		snprintf(err, errlen, "templates: %s%s%s", i < d.n ? d.v[i].path : "", i < d.n ? ": " : "",
-			 i < d.n ? d.v[i].msg : strerror(-r));
+		first_error(&d, r, "templates: ", err, errlen);
 		cfg_free(out);
 	} else {
 		log_info("templates: %zu specs expanded to %zu layers over %zu cgroups", (*c)->nr_layers,
@@ -95,12 +101,7 @@ static int decode_config(struct agent *a, const uint8_t *pb, size_t len, struct 
 	if (r == 0)
 		r = cfg_validate(c, &topo, CFG_VALIDATE_APPLY, &d) > 0 ? -EINVAL : 0;
 	if (r < 0) {
-		size_t i = 0;
-
-		while (i < d.n && d.v[i].severity != CFG_ERROR)
-			i++;
-		snprintf(err, errlen, "%s%s%s", i < d.n ? d.v[i].path : "", i < d.n ? ": " : "",
-			 i < d.n ? d.v[i].msg : strerror(-r));
+		first_error(&d, r, "", err, errlen);
 		cfg_free(c);
 		cfg_diags_release(&d);
 		return r;
